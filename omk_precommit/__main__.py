@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from omk_precommit.cli import main
+
+raise SystemExit(main())

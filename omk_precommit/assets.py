@@ -1,0 +1,53 @@
+"""The bundled asset set of each target: every file omk-precommit installs, as data."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from omk_precommit.agents import default_role_agents
+from omk_precommit.hookdefs import default_project_hooks
+from omk_precommit.manifest import EntryKind
+from omk_precommit.resources import asset_bytes, asset_names
+
+KIMI_CLI = 'kimi-cli'
+TARGETS = (KIMI_CLI,)
+BASE_DIRS = {KIMI_CLI: '.kimi'}
+
+
+@dataclass(frozen=True)
+class BundledAsset:
+    """One file to install: project-relative path, manifest kind, bytes, executable bit."""
+
+    path: str
+    kind: EntryKind
+    content: bytes
+    executable: bool = False
+
+    @property
+    def mode(self) -> int:
+        return 0o755 if self.executable else 0o644
+
+
+@functools.lru_cache(maxsize=None)
+def bundled_assets(target: str = KIMI_CLI) -> tuple[BundledAsset, ...]:
+    """Every bundled file of ``target``, sorted by path."""
+    base = BASE_DIRS[target]
+    assets = []
+    for agent in default_role_agents():
+        assets.append(BundledAsset(f'{base}/agents/{agent.id}/agent.yaml', EntryKind.AGENT_SPEC,
+                                   agent.spec().to_yaml().encode()))
+        assets.append(BundledAsset(f'{base}/agents/{agent.id}/system.md', EntryKind.AGENT_PROMPT,
+                                   agent.system_prompt.encode()))
+    hooks = default_project_hooks(f'{base}/hooks')
+    for script in hooks.scripts:
+        assets.append(BundledAsset(f'{base}/hooks/{script.name}', EntryKind.HOOK_SCRIPT,
+                                   script.content.encode(), executable=True))
+    assets.append(BundledAsset(f'{base}/hooks.toml.example', EntryKind.HOOK_CONFIG, hooks.to_toml().encode()))
+    for skill in asset_names('skills'):
+        assets.append(BundledAsset(f'{base}/skills/{skill}/SKILL.md', EntryKind.SKILL,
+                                   asset_bytes(f'skills/{skill}/SKILL.md')))
+    return tuple(sorted(assets, key=lambda a: a.path))
+
+
+def bundled_by_path(target: str = KIMI_CLI) -> dict[str, BundledAsset]:
+    return {asset.path: asset for asset in bundled_assets(target)}

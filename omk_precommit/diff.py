@@ -1,0 +1,54 @@
+"""``diff``: show how each drifted file differs from what the manifest expects."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_by_path
+from omk_precommit.checksum import compute_checksum
+from omk_precommit.errors import OmkError
+from omk_precommit.manifest import AssetManifest, read_managed
+
+
+def expected_content(entry_path: str, checksum: str | None, target: str) -> bytes | None:
+    """The bytes the manifest recorded for ``entry_path``, when the bundle still has them."""
+    asset = bundled_by_path(target).get(entry_path)
+    if asset is not None and (checksum is None or compute_checksum(asset.content) == checksum):
+        return asset.content
+    return None
+
+
+def _lines(data: bytes) -> list[str] | None:
+    try:
+        return data.decode().splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return None
+
+
+def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI) -> list[str]:
+    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty)."""
+    base_dir = BASE_DIRS[target]
+    manifest = AssetManifest.load(root, base_dir)
+    if manifest is None:
+        raise OmkError(f'{base_dir}/omk-manifest.json: no manifest; run omk-kimi install first')
+    wanted = {Path(p).as_posix().lstrip('./') if p.startswith('./') else Path(p).as_posix() for p in paths}
+    unknown = wanted - {e.path for e in manifest.files}
+    if unknown:
+        raise OmkError(f'{sorted(unknown)[0]}: not a file the manifest manages; run omk-kimi check to list drift')
+    drifted = {d.path for d in manifest.drifted_files(root)}
+    out = []
+    for entry in manifest.files:
+        if entry.path not in drifted or (wanted and entry.path not in wanted):
+            continue
+        expected = expected_content(entry.path, entry.checksum, target)
+        actual = read_managed(root, entry.path)
+        if expected is None:
+            out.append(f'{entry.path}: modified; the recorded version is no longer bundled, compare with git diff\n')
+            continue
+        old, new = _lines(expected), _lines(actual or b'')
+        if old is None or new is None:
+            out.append(f'Binary files a/{entry.path} and b/{entry.path} differ\n')
+            continue
+        tofile = '/dev/null' if actual is None else f'b/{entry.path}'
+        out.append(''.join(difflib.unified_diff(old, new, f'a/{entry.path}', tofile)))
+    return out

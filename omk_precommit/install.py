@@ -1,0 +1,33 @@
+"""``install``: make the project's assets exactly the bundled ones, backing up what differs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_assets
+from omk_precommit.manifest import AssetManifest, EntryKind
+from omk_precommit.plan import WRITES, ActionKind, apply_plan, plan_assets
+from omk_precommit.reports import InstallReport
+
+
+def install_project_assets(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> InstallReport:
+    """Install every bundled asset of ``target`` under ``root``; differing files are backed up first."""
+    base_dir = BASE_DIRS[target]
+    manifest = AssetManifest.load(root, base_dir)
+    assets = bundled_assets(target)
+    actions = plan_assets(root, manifest, assets, overwrite_edits=True)
+    backups = []
+    if not dry_run:
+        _, new_backups = apply_plan(root, manifest, actions, base_dir)
+        backups = [b.backup_path for b in new_backups]
+
+    def written(kind: EntryKind) -> list[str]:
+        return [a.path for a in actions if a.kind in WRITES and a.asset is not None and a.asset.kind is kind]
+
+    return InstallReport(
+        agents_installed=sorted({p.split('/')[2] for p in written(EntryKind.AGENT_SPEC) + written(EntryKind.AGENT_PROMPT)}),
+        hooks_installed=[p.rsplit('/', 1)[1] for p in written(EntryKind.HOOK_SCRIPT) + written(EntryKind.HOOK_CONFIG)],
+        skills_linked=[p.split('/')[2] for p in written(EntryKind.SKILL)],
+        backups_created=backups,
+        dry_run=dry_run,
+        plan=[a.describe() for a in actions if a.kind is not ActionKind.UNCHANGED],
+    )

@@ -1,0 +1,29 @@
+"""Terminal output: colour only on a TTY and never with NO_COLOR; JSON on stdout."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+_CODES = {'red': '31', 'yellow': '33', 'green': '32', 'bold': '1'}
+
+
+def use_colour(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return 'NO_COLOR' not in os.environ and hasattr(stream, 'isatty') and stream.isatty()
+
+
+def paint(text: str, colour: str, stream: Any = None) -> str:
+    return f'\033[{_CODES[colour]}m{text}\033[0m' if use_colour(stream) else text
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def github_annotation(level: str, path: str, message: str) -> None:
+    """A GitHub Actions workflow command, so the finding shows on the pull request."""
+    if os.environ.get('GITHUB_ACTIONS') == 'true':
+        message = message.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
+        print(f'::{level} file={path}::{message}')

@@ -1,0 +1,78 @@
+"""What install, sync and rollback report back: plain records with ``to_json``."""
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class SyncScope(str, enum.Enum):
+    """Whether a sync works on a project's assets or on the user's."""
+
+    PROJECT = 'project'
+    USER = 'user'
+
+
+def _jsonable(obj: Any) -> dict[str, Any]:
+    return {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in asdict(obj).items()}
+
+
+@dataclass(frozen=True)
+class InstallReport:
+    """What install did (or, with ``dry_run``, would do)."""
+
+    agents_installed: list[str] = field(default_factory=list)
+    hooks_installed: list[str] = field(default_factory=list)
+    skills_linked: list[str] = field(default_factory=list)
+    backups_created: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    plan: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(self)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What sync did per file; with ``dry_run`` the lists say what it would do."""
+
+    scope: SyncScope = SyncScope.PROJECT
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_local: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    backups_created: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def would_create(self) -> list[str]:
+        return self.created if self.dry_run else []
+
+    @property
+    def would_update(self) -> list[str]:
+        return self.updated if self.dry_run else []
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed)
+
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(self)
+
+
+@dataclass(frozen=True)
+class RollbackReport:
+    """What rollback restored, removed and left alone; ``manifest_missing`` marks a no-op."""
+
+    restored: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    manifest_missing: bool = False
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return _jsonable(self)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testing.gitrepo import init_repo
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs with HOME and the Kimi config locations inside a temp dir."""
+    home = tmp_path_factory.mktemp('home')
+    monkeypatch.setenv('HOME', str(home))
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(home / '.config'))
+    monkeypatch.setenv('KIMI_SHARE_DIR', str(home / '.kimi'))
+    monkeypatch.setenv('KIMI_CODE_HOME', str(home / '.kimi-code'))
+    monkeypatch.setenv('GIT_CONFIG_NOSYSTEM', '1')
+    monkeypatch.setenv('GIT_CONFIG_GLOBAL', str(home / '.gitconfig'))
+    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GITHUB_ACTIONS', 'NO_COLOR'):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh git repository with one commit; the current directory is its root."""
+    path = init_repo(tmp_path / 'project')
+    monkeypatch.chdir(path)
+    return path

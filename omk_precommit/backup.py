@@ -2,24 +2,32 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from datetime import datetime, timezone
 from pathlib import Path
 
-from omk_precommit.checksum import is_identical
-from omk_precommit.fsutil import atomic_write
+from omk_precommit.fsutil import atomic_write, read_regular_file
 
 BACKUP_MARKER = '.omk-backup-'
 
 
-def backup_path_for(path: Path, now: datetime | None = None) -> Path:
-    """A fresh ``<file>.omk-backup-<timestamp>`` name beside ``path`` that does not exist yet."""
+def backup_path_for(path: Path, now: datetime | None = None, taken: Collection[Path] = ()) -> Path:
+    """A fresh ``<file>.omk-backup-<timestamp>`` name beside ``path``: not on disk, not in ``taken``."""
     stamp = (now or datetime.now(timezone.utc)).strftime('%Y%m%dT%H%M%S%fZ')
     candidate = path.with_name(f'{path.name}{BACKUP_MARKER}{stamp}')
     n = 1
-    while os.path.lexists(candidate):
+    while os.path.lexists(candidate) or candidate in taken:
         candidate = path.with_name(f'{path.name}{BACKUP_MARKER}{stamp}-{n}')
         n += 1
     return candidate
+
+
+def write_backup(path: Path, backup: Path) -> None:
+    """Copy ``path`` (bytes and permission bits) to ``backup``, durably, before this returns."""
+    data = read_regular_file(path)
+    if data is None:
+        return
+    atomic_write(backup, data, mode=os.stat(path).st_mode & 0o7777)
 
 
 def maybe_backup(path: Path, new_content: bytes | str) -> Path | None:
@@ -28,8 +36,11 @@ def maybe_backup(path: Path, new_content: bytes | str) -> Path | None:
     Returns the backup's path, or None when there was nothing to protect. The copy keeps the
     file's bytes and permission bits and is durable before this returns.
     """
-    if not path.is_file() or is_identical(path, new_content):
+    if isinstance(new_content, str):
+        new_content = new_content.encode()
+    current = read_regular_file(path)
+    if current is None or current == new_content:
         return None
     target = backup_path_for(path)
-    atomic_write(target, path.read_bytes(), mode=path.stat().st_mode & 0o7777)
+    write_backup(path, target)
     return target

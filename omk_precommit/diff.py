@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_by_path
@@ -31,7 +32,7 @@ def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI) -> li
     manifest = AssetManifest.load(root, base_dir)
     if manifest is None:
         raise OmkError(f'{base_dir}/omk-manifest.json: no manifest; run omk-kimi install first')
-    wanted = {Path(p).as_posix().lstrip('./') if p.startswith('./') else Path(p).as_posix() for p in paths}
+    wanted = {Path(p).as_posix() for p in paths}  # pathlib drops a leading './'
     unknown = wanted - {e.path for e in manifest.files}
     if unknown:
         raise OmkError(f'{sorted(unknown)[0]}: not a file the manifest manages; run omk-kimi check to list drift')
@@ -39,6 +40,9 @@ def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI) -> li
     out = []
     for entry in manifest.files:
         if entry.path not in drifted or (wanted and entry.path not in wanted):
+            continue
+        if os.path.exists(root / entry.path) and not os.path.isfile(root / entry.path):
+            out.append(f'{entry.path}: not a regular file (a directory, FIFO or device is in its place)\n')
             continue
         expected = expected_content(entry.path, entry.checksum, target)
         actual = read_managed(root, entry.path)

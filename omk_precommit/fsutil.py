@@ -1,10 +1,18 @@
-"""Durable file operations: atomic writes and the project lock for mutating commands."""
+"""Durable file operations: atomic writes, safe reads and removals, and the project lock.
+
+Every change the mutating commands make to disk goes through ``make_dirs``, ``atomic_write``
+or ``remove_file``; each ends with ``crash_point()``, the hook the crash-injection tests use
+to kill the process right after a given durable step (see ``CRASH_ENV``).
+"""
 from __future__ import annotations
 
 import contextlib
 import errno
 import fcntl
 import os
+import re
+import signal
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,35 +20,129 @@ from pathlib import Path
 from omk_precommit.errors import OmkError
 
 TMP_MARKER = '.omk-tmp-'
+_TMP_NAME = re.compile(r'\..+\.omk-tmp-[0-9]+')
 LOCK_TIMEOUT = 30.0
+# Test hook, not a user setting: with OMK_CRASH_AFTER_WRITES=N in the environment the process
+# SIGKILLs itself right after its N-th durable step (directory made, file renamed into place,
+# temp file written, file removed). tests/crash_recovery_test.py walks N over every step.
+CRASH_ENV = 'OMK_CRASH_AFTER_WRITES'
+
+
+def crash_point() -> None:
+    """Count one durable step; die by SIGKILL when ``CRASH_ENV`` says this is the last one."""
+    left = os.environ.get(CRASH_ENV)
+    if left is None or not left.isdigit():
+        return
+    if int(left) <= 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.environ[CRASH_ENV] = str(int(left) - 1)
+
+
+def _cannot(verb: str, path: Path, e: OSError) -> OmkError:
+    return OmkError(f'{path}: cannot {verb} ({e.strerror or e}); check its permissions and the free space')
+
+
+def make_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each one durable before the next."""
+    missing = []
+    while not os.path.isdir(directory):
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise OmkError(f'{path}: a file is in the way of a directory; move it aside and run again') from None
+            continue
+        except OSError as e:
+            raise _cannot('create directory', path, e) from None
+        fsync_dir(path.parent)
+        crash_point()
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never half.
+
+    The temp file beside it is created exclusively and never through a symlink, and the
+    rename replaces a symlink at ``path`` instead of writing through it.
+    """
+    make_dirs(path.parent)
     tmp = path.with_name(f'.{path.name}{TMP_MARKER}{os.getpid()}')
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)  # left by a killed run that had our pid
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as e:
+        raise _cannot('write', path, e) from None
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()
+            os.fchmod(f.fileno(), mode if mode is not None else _default_mode(path))
             os.fsync(f.fileno())
-        os.chmod(tmp, mode if mode is not None else _default_mode(path))
+        crash_point()
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise _cannot('write', path, e) from None
         raise
     fsync_dir(path.parent)
+    crash_point()
 
 
 def _default_mode(path: Path) -> int:
     try:
-        return os.stat(path).st_mode & 0o7777
+        return os.lstat(path).st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def remove_file(path: Path) -> bool:
+    """Delete the file or symlink at ``path`` durably; False when nothing was there."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise _cannot('delete', path, e) from None
+    fsync_dir(path.parent)
+    crash_point()
+    return True
+
+
+def read_regular_file(path: Path, shown: str | None = None) -> bytes | None:
+    """The bytes of the regular file at ``path`` (symlinks followed), None when nothing is there.
+
+    A directory, FIFO, socket or device, or a file we may not read, raises OmkError naming
+    ``shown``; a FIFO is never waited on.
+    """
+    shown = shown or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except IsADirectoryError:
+        raise OmkError(f'{shown}: is a directory, not a file; move it aside and run again') from None
+    except OSError as e:
+        raise OmkError(f'{shown}: cannot read ({e.strerror or e}); fix its permissions') from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = 'a directory' if stat.S_ISDIR(st.st_mode) else 'not a regular file'
+            raise OmkError(f'{shown}: is {what}, not a file; move it aside and run again')
+        with os.fdopen(fd, 'rb', closefd=False) as f:
+            return f.read()
+    except OSError as e:
+        raise OmkError(f'{shown}: cannot read ({e.strerror or e}); fix its permissions') from None
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -58,21 +160,32 @@ def fsync_dir(directory: Path) -> None:
 
 
 def remove_stale_temp_files(directory: Path) -> None:
-    """Delete temp files an interrupted atomic write left behind under ``directory``."""
+    """Delete temp files an interrupted atomic write left behind under ``directory``.
+
+    Only names ``atomic_write`` makes are touched, symlinked directories are not entered,
+    and callers hold the project lock, so no live write's temp file can be among them.
+    """
     if not directory.is_dir() or directory.is_symlink():
         return
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
         for name in filenames:
-            if TMP_MARKER in name:
+            if _TMP_NAME.fullmatch(name):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(dirpath, name))
 
 
 @contextlib.contextmanager
 def project_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on the project root directory; wait up to ``timeout`` seconds."""
-    fd = os.open(root, os.O_RDONLY)
+    """Hold an exclusive lock on the project root directory; wait up to ``timeout`` seconds.
+
+    The lock is an ``flock`` on the directory itself, so it needs no lock file, works on a
+    read-only tree, and the kernel releases it when a holder dies, even by SIGKILL.
+    """
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as e:
+        raise OmkError(f'{root}: cannot open the project directory ({e.strerror})') from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -87,7 +200,7 @@ def project_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                         f'{root}: another omk-kimi run holds the project lock; '
                         f'waited {timeout:.0f}s, try again when it has finished',
                     ) from None
-                time.sleep(0.05)
+                time.sleep(0.02)
         yield
     finally:
         os.close(fd)

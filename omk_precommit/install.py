@@ -4,21 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_assets
-from omk_precommit.manifest import AssetManifest, EntryKind
-from omk_precommit.plan import WRITES, ActionKind, apply_plan, plan_assets
+from omk_precommit.manifest import EntryKind
+from omk_precommit.plan import WRITES, ActionKind, reconcile
 from omk_precommit.reports import InstallReport
 
 
 def install_project_assets(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> InstallReport:
     """Install every bundled asset of ``target`` under ``root``; differing files are backed up first."""
-    base_dir = BASE_DIRS[target]
-    manifest = AssetManifest.load(root, base_dir)
-    assets = bundled_assets(target)
-    actions = plan_assets(root, manifest, assets, overwrite_edits=True)
-    backups = []
-    if not dry_run:
-        _, new_backups = apply_plan(root, manifest, actions, base_dir)
-        backups = [b.backup_path for b in new_backups]
+    actions, new_backups = reconcile(
+        root, BASE_DIRS[target], bundled_assets(target), overwrite_edits=True, dry_run=dry_run,
+    )
+    backups = [b.backup_path for b in new_backups]
 
     def written(kind: EntryKind) -> list[str]:
         return [a.path for a in actions if a.kind in WRITES and a.asset is not None and a.asset.kind is kind]

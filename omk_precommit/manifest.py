@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from omk_precommit import __version__
+from omk_precommit.backup import BACKUP_MARKER
 from omk_precommit.checksum import compute_checksum, normalize_eol
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write
+from omk_precommit.fsutil import atomic_write, read_regular_file
 from omk_precommit.paths import is_inside_root, path_problem
 
 MANIFEST_VERSION = 1
@@ -36,6 +38,9 @@ class EntryKind(str, enum.Enum):
     SKILL = 'skill'
     CONFIG = 'config'
     OTHER = 'other'
+
+
+_KINDS = {kind.value: kind for kind in EntryKind}
 
 
 @dataclass(frozen=True)
@@ -68,18 +73,15 @@ def matches_checksum(data: bytes, checksum: str | None) -> bool:
 
 
 def read_managed(root: Path, rel: str) -> bytes | None:
-    """The bytes of a managed file, None when it is missing; refuses to follow links out of root."""
+    """The bytes of a managed file, None when it is missing; refuses to follow links out of root.
+
+    A directory, FIFO or device where the file belongs, or a file we may not read, raises
+    OmkError (a FIFO is never waited on).
+    """
     path = root / rel
     if not is_inside_root(root, path):
         raise OmkError(f'{rel}: resolves outside the project root through a symlink; remove the link')
-    try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except IsADirectoryError:
-        return b''
-    except OSError as e:
-        raise OmkError(f'{rel}: cannot read ({e.strerror}); fix its permissions') from None
+    return read_regular_file(path, rel)
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,15 @@ class AssetManifest:
         """Managed files that are missing or whose bytes no longer match their checksum."""
         drifted = []
         for entry in self.files:
+            path = root / entry.path
+            if os.path.exists(path) and not os.path.isfile(path) and is_inside_root(root, path):
+                # A directory, FIFO or device where the file belongs: drift, and never read.
+                drifted.append(Drift(entry.path, DriftState.MODIFIED))
+                continue
             data = read_managed(root, entry.path)
             if data is None:
                 drifted.append(Drift(entry.path, DriftState.MISSING))
-            elif (root / entry.path).is_dir() or not matches_checksum(data, entry.checksum):
+            elif not matches_checksum(data, entry.checksum):
                 drifted.append(Drift(entry.path, DriftState.MODIFIED))
         return drifted
 
@@ -173,13 +180,13 @@ class AssetManifest:
         """Write the manifest atomically unless the file already holds these bytes."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
-        try:
-            if path.read_bytes() == data:
-                return False
-        except OSError:
-            pass
         if not is_inside_root(root, path):
             raise OmkError(f'{path}: manifest location resolves outside the project root')
+        try:
+            if read_regular_file(path) == data:
+                return False
+        except OmkError:
+            pass  # a directory or FIFO in its place: the write below fails with a clear error
         atomic_write(path, data, mode=0o644)
         return True
 
@@ -190,12 +197,9 @@ class AssetManifest:
         shown = f'{base_dir}/{MANIFEST_NAME}'
         if not is_inside_root(root, path):
             raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        raw = read_regular_file(path, shown)
+        if raw is None:
             return None
-        except OSError as e:
-            raise OmkError(f'{shown}: cannot read the manifest ({e.strerror})') from None
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError) as e:
@@ -206,11 +210,21 @@ class AssetManifest:
         try:
             return _from_json(root, base_dir, data)
         except _Invalid as e:
-            raise OmkError(f'{shown}: {e}; restore it from git or delete it and run omk-kimi install') from None
+            raise OmkError(f'{shown}: {e}; {e.fix}') from None
 
 
 class _Invalid(Exception):
-    pass
+    """Why a manifest is refused; ``fix`` says what to run about it."""
+
+    def __init__(self, message: str, fix: str = 'restore it from git or delete it and run omk-kimi install') -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+def _show(value: object) -> str:
+    """``repr(value)`` cut to a length that keeps an error message on one readable line."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**40 else f'<{value.bit_length()}-bit integer>'
+    return text if len(text) <= 80 else text[:77] + '...'
 
 
 def _require(data: dict[str, Any], key: str, types: type | tuple[type, ...], default: Any = ...) -> Any:
@@ -221,16 +235,31 @@ def _require(data: dict[str, Any], key: str, types: type | tuple[type, ...], def
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, types):
         raise _Invalid(f'field {key!r} has the wrong type ({type(value).__name__})')
+    if isinstance(value, str) and not _is_utf8(value):
+        raise _Invalid(f'field {key!r} is not valid UTF-8 text')
     return value
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:  # lone surrogates: JSON allows them, file names and output do not
+        return False
+    return True
+
+
 def _safe_path(root: Path, base_dir: str, rel: object, what: str) -> str:
+    """``rel`` in canonical form, when it is a safe path under ``base_dir`` that stays in the root."""
     problem = path_problem(rel, base_dir)
     if problem is not None:
         raise _Invalid(f'unsafe {what} path: {problem}')
     assert isinstance(rel, str)
+    rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
     if not is_inside_root(root, root / rel):
-        raise _Invalid(f'unsafe {what} path {rel!r}: resolves outside the project root through a symlink')
+        raise _Invalid(
+            f'unsafe {what} path {_show(rel)}: resolves outside the project root through a symlink',
+            fix='remove the symlink',
+        )
     return rel
 
 
@@ -239,12 +268,16 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
         raise _Invalid('top level must be a JSON object')
     version = _require(data, 'version', int)
     if version > MANIFEST_VERSION:
-        raise _Invalid(f'manifest version {version} is newer than this omk-kimi supports ({MANIFEST_VERSION}); upgrade omk-precommit')
+        raise _Invalid(
+            f'manifest version {_show(version)} is newer than this omk-kimi supports ({MANIFEST_VERSION})',
+            fix='upgrade omk-precommit',
+        )
     if version < 1:
-        raise _Invalid(f'unknown manifest version {version}')
+        raise _Invalid(f'unknown manifest version {_show(version)}')
     created_at = _require(data, 'created_at', str, utc_now())
     omk_version = _require(data, 'omk_version', str, f'omk-precommit/{__version__}')
     _require(data, 'project_dir', (str, type(None)), None)
+    manifest_rel = f'{base_dir}/{MANIFEST_NAME}'
 
     files: list[ManifestEntry] = []
     seen: set[str] = set()
@@ -252,18 +285,19 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
         if not isinstance(item, dict):
             raise _Invalid('each entry of "files" must be an object')
         rel = _safe_path(root, base_dir, item.get('path'), 'file')
+        if rel in (base_dir, manifest_rel):
+            raise _Invalid(f'file entry {_show(rel)} is not a file omk-kimi can manage')
         if rel in seen:
-            raise _Invalid(f'duplicate file entry {rel!r}')
+            raise _Invalid(f'duplicate file entry {_show(rel)}')
         seen.add(rel)
         kind_name = item.get('kind', 'other')
-        try:
-            kind = EntryKind(kind_name)
-        except ValueError:
-            raise _Invalid(f'file {rel!r} has unknown kind {kind_name!r}') from None
+        kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
+            raise _Invalid(f'file {_show(rel)} has unknown kind {_show(kind_name)}')
         checksum = item.get('checksum')
         if checksum is not None:
             if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum.lower()):
-                raise _Invalid(f'file {rel!r} has a malformed checksum {checksum!r}')
+                raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
             checksum = checksum.lower()
         files.append(ManifestEntry(rel, kind, checksum))
 
@@ -273,14 +307,23 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
     ]
 
     backups: list[BackupEntry] = []
+    backup_paths: set[str] = set()
     for item in _require(data, 'backups', (list, type(None)), None) or []:
         if not isinstance(item, dict):
             raise _Invalid('each entry of "backups" must be an object')
         managed = _safe_path(root, base_dir, item.get('managed_path'), 'backup')
         backup = _safe_path(root, base_dir, item.get('backup_path'), 'backup')
+        # Rollback deletes a backup once restored: it must be the backup's own file, never the
+        # managed file itself, another managed file, or another entry's backup.
+        suffix = backup[len(managed):] if backup.startswith(managed) else ''
+        if not suffix.startswith(BACKUP_MARKER) or suffix == BACKUP_MARKER or '/' in suffix:
+            raise _Invalid(f'backup path {_show(backup)} is not named <managed path>{BACKUP_MARKER}<timestamp>')
+        if backup in seen or backup in backup_paths:
+            raise _Invalid(f'backup path {_show(backup)} is listed twice')
+        backup_paths.add(backup)
         stamp = item.get('created_at', '')
-        if not isinstance(stamp, str):
-            raise _Invalid(f'backup of {managed!r} has a non-string created_at')
+        if not isinstance(stamp, str) or not _is_utf8(stamp):
+            raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
         backups.append(BackupEntry(managed, backup, stamp))
 
     manifest = AssetManifest(base_dir=base_dir, created_at=created_at, omk_version=omk_version)

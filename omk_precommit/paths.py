@@ -14,21 +14,33 @@ def is_inside_root(root: Path, path: Path) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def _shown(rel: str) -> str:
+    """``repr(rel)`` cut short enough for a one-line error message."""
+    text = repr(rel)
+    return text if len(text) <= 80 else text[:77] + '...'
+
+
 def path_problem(rel: object, base_dir: str) -> str | None:
     """Why ``rel`` is not a safe project-relative path under ``base_dir``, or None."""
     if not isinstance(rel, str):
         return f'path must be a string, got {type(rel).__name__}'
     if not rel:
         return 'empty path'
+    if len(rel) > 4096:
+        return f'{_shown(rel)}: path longer than 4096 characters'
     if '\0' in rel or '\\' in rel:
-        return f'{rel!r}: path contains a NUL or backslash'
+        return f'{_shown(rel)}: path contains a NUL or backslash'
+    try:
+        rel.encode('utf-8')
+    except UnicodeEncodeError:  # lone surrogates: no file can have that name
+        return f'{_shown(rel)}: path is not valid UTF-8'
     if rel.startswith('/') or (len(rel) > 1 and rel[1] == ':'):
-        return f'{rel!r}: absolute path'
+        return f'{_shown(rel)}: absolute path'
     parts = PurePosixPath(rel).parts
     if '..' in parts:
-        return f'{rel!r}: contains ".."'
-    if parts[0] != base_dir:
-        return f'{rel!r}: outside {base_dir}/'
+        return f'{_shown(rel)}: contains ".."'
+    if not parts or parts[0] != base_dir:
+        return f'{_shown(rel)}: outside {base_dir}/'
     return None
 
 

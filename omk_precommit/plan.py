@@ -1,21 +1,22 @@
 """Install and sync as one three-way planner: compare disk, manifest and bundle, then act.
 
 ``plan_assets`` is pure: it reads the disk and returns typed actions. ``apply_plan`` carries
-them out under the project lock and writes the manifest last, so ``--dry-run`` and a real
-run share every decision.
+them out in an order a crash cannot hurt (see there), and ``reconcile`` does both under the
+project lock, so ``--dry-run`` and a real run share every decision and two runs never plan
+from the same stale manifest.
 """
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from omk_precommit.assets import BundledAsset
-from omk_precommit.backup import maybe_backup
+from omk_precommit.backup import backup_path_for, write_backup
 from omk_precommit.checksum import compute_checksum
-from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, remove_stale_temp_files
+from omk_precommit.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
 from omk_precommit.paths import resolve_managed
 
@@ -35,6 +36,7 @@ class ActionKind(str, enum.Enum):
 
 
 WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE}
+DISK_CHANGES = WRITES | {ActionKind.CONFLICT, ActionKind.REMOVE}
 
 
 @dataclass(frozen=True)
@@ -47,17 +49,21 @@ class Action:
         return f'{self.path}: {self.kind.value}'
 
 
+def is_recorded_version(data: bytes, checksum: str | None) -> bool:
+    """True when ``data`` is provably what the manifest recorded; an unknown (null) checksum
+    proves nothing, so such a file is treated as the user's and never overwritten unprotected."""
+    return checksum is not None and matches_checksum(data, checksum)
+
+
 def _mode_ok(root: Path, asset: BundledAsset) -> bool:
     return not asset.executable or os.access(root / asset.path, os.X_OK)
 
 
 def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *, overwrite_edits: bool) -> Action:
     resolve_managed(root, asset.path, asset.path.split('/', 1)[0])
-    disk = read_managed(root, asset.path)
+    disk = read_managed(root, asset.path)  # a directory or FIFO in the way: a clear OmkError
     if disk is None:
         return Action(ActionKind.CREATE, asset.path, asset)
-    if (root / asset.path).is_dir():
-        raise OmkError(f'{asset.path}: a directory is in the way of a managed file; move it aside and run again')
     entry = manifest.entry(asset.path) if manifest else None
     bundled = compute_checksum(asset.content)
     if disk == asset.content:
@@ -67,7 +73,7 @@ def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *
         return Action(ActionKind.UNCHANGED if recorded else ActionKind.ADOPT, asset.path, asset)
     if entry is None:
         return Action(ActionKind.REPLACE, asset.path, asset)
-    if matches_checksum(disk, entry.checksum):
+    if is_recorded_version(disk, entry.checksum):
         if entry.checksum == bundled:
             # Only line endings differ (git eol conversion): the same file, not an edit.
             return Action(ActionKind.UNCHANGED, asset.path, asset)
@@ -95,7 +101,7 @@ def plan_assets(
         disk = read_managed(root, entry.path)
         if disk is None:
             actions.append(Action(ActionKind.RELEASE, entry.path, None))
-        elif matches_checksum(disk, entry.checksum):
+        elif is_recorded_version(disk, entry.checksum):
             actions.append(Action(ActionKind.REMOVE, entry.path, None))
         else:
             actions.append(Action(ActionKind.RELEASE, entry.path, None))
@@ -112,46 +118,92 @@ def _missing_dirs(root: Path, rel: str) -> list[str]:
     return list(reversed(missing))
 
 
+def _new_backup(root: Path, backups: list[BackupEntry], rel: str) -> BackupEntry | None:
+    """An index entry for a fresh backup of ``rel``, or None when an indexed backup holds its bytes."""
+    current = read_managed(root, rel)
+    if current is None:
+        return None
+    for backup in backups:
+        if backup.managed_path == rel and read_managed(root, backup.backup_path) == current:
+            return None  # e.g. taken by a run killed before it could overwrite the file
+    taken = {root / b.backup_path for b in backups}
+    path = backup_path_for(root / rel, taken=taken)
+    return BackupEntry(rel, path.relative_to(root).as_posix(), utc_now())
+
+
 def apply_plan(
     root: Path,
     manifest: AssetManifest | None,
     actions: list[Action],
     base_dir: str,
 ) -> tuple[AssetManifest, list[BackupEntry]]:
-    """Carry out ``actions`` under the project lock and save the manifest last."""
-    with project_lock(root):
-        remove_stale_temp_files(root / base_dir)
-        current = manifest or AssetManifest(base_dir=base_dir)
-        files = {e.path: e for e in current.files}
-        directories = list(current.directories)
-        backups = list(current.backups)
-        new_backups: list[BackupEntry] = []
-        for action in actions:
-            target = resolve_managed(root, action.path, base_dir)
-            asset = action.asset
-            if action.kind in WRITES and asset is not None:
-                directories.extend(_missing_dirs(root, action.path))
-                if action.kind is ActionKind.REPLACE:
-                    backup = maybe_backup(target, asset.content)
-                    if backup is not None:
-                        entry = BackupEntry(action.path, backup.relative_to(root).as_posix(), utc_now())
-                        backups.append(entry)
-                        new_backups.append(entry)
-                        # Index the backup before the overwrite, so a crash never orphans it.
-                        current.with_changes(list(files.values()), directories, backups).save(root)
-                atomic_write(target, asset.content, mode=asset.mode)
-                files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
-            elif action.kind is ActionKind.ADOPT and asset is not None:
-                files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
-            elif action.kind is ActionKind.CONFLICT and asset is not None:
-                atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
-            elif action.kind is ActionKind.REMOVE:
-                os.unlink(target)
-                fsync_dir(target.parent)
-                files.pop(action.path, None)
-            elif action.kind is ActionKind.RELEASE:
-                files.pop(action.path, None)
-        final = current.with_changes(list(files.values()), directories, backups)
-        final.save(root)
-    return final, new_backups
+    """Carry out ``actions``; the caller holds the project lock. Returns the saved manifest and new backups.
 
+    The order makes a crash at any point recoverable by the next run: first the manifest is
+    saved with every backup about to be taken already indexed and every file about to be
+    created or replaced already recorded, together with the directories about to be made;
+    then each backup is written before the file it protects is replaced; the final manifest
+    goes last. An updated file keeps its old checksum until then, so whichever version a
+    crash leaves (old: recorded; new: the bundled bytes) is still recognised as ours.
+    """
+    current = manifest or AssetManifest(base_dir=base_dir)
+    files = {e.path: e for e in current.files}
+    directories = list(current.directories)
+    backups = list(current.backups)
+    new_backups: dict[str, BackupEntry] = {}
+    for action in actions:
+        asset = action.asset
+        if action.kind in WRITES:
+            directories.extend(_missing_dirs(root, action.path))
+        if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT) and asset is not None:
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
+        if action.kind is ActionKind.REPLACE:
+            backup = _new_backup(root, backups, action.path)
+            if backup is not None:
+                backups.append(backup)
+                new_backups[action.path] = backup
+    if any(action.kind in DISK_CHANGES for action in actions):
+        current.with_changes(list(files.values()), directories, backups).save(root)
+
+    for action in actions:
+        target = resolve_managed(root, action.path, base_dir)
+        asset = action.asset
+        if action.kind in WRITES and asset is not None:
+            backup = new_backups.get(action.path)
+            if backup is not None:
+                write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
+            atomic_write(target, asset.content, mode=asset.mode)
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
+        elif action.kind is ActionKind.CONFLICT and asset is not None:
+            atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
+        elif action.kind is ActionKind.REMOVE:
+            remove_file(target)
+            files.pop(action.path, None)
+        elif action.kind is ActionKind.RELEASE:
+            files.pop(action.path, None)
+    final = current.with_changes(list(files.values()), directories, backups)
+    final.save(root)
+    return final, list(new_backups.values())
+
+
+def reconcile(
+    root: Path,
+    base_dir: str,
+    assets: tuple[BundledAsset, ...],
+    *,
+    overwrite_edits: bool,
+    dry_run: bool,
+) -> tuple[list[Action], list[BackupEntry]]:
+    """Load the manifest, plan and (unless ``dry_run``) apply, all under the project lock.
+
+    Loading inside the lock matters: a run that planned from the manifest a concurrent run
+    was about to replace would save its stale copy last and drop that run's backup entries.
+    """
+    with contextlib.nullcontext() if dry_run else project_lock(root):
+        manifest = AssetManifest.load(root, base_dir)
+        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits)
+        if dry_run:
+            return actions, []
+        remove_stale_temp_files(root / base_dir)
+        _, new_backups = apply_plan(root, manifest, actions, base_dir)
+    return actions, new_backups

@@ -1,4 +1,9 @@
-"""``rollback``: undo what the manifest says was installed, restoring the files it replaced."""
+"""``rollback``: undo what the manifest says was installed, restoring the files it replaced.
+
+Every step is safe to repeat, so a rollback killed half way is finished by the next one: a
+file already holding its backup's bytes just loses the backup, a file already gone is left
+alone, and the manifest, the record of what is left to do, is deleted last.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -8,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_by_path
-from omk_precommit.checksum import is_identical
-from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, remove_stale_temp_files
-from omk_precommit.manifest import AssetManifest, BackupEntry, matches_checksum, read_managed
-from omk_precommit.paths import resolve_managed
-from omk_precommit.plan import CONFLICT_SUFFIX
+from omk_precommit.errors import OmkError
+from omk_precommit.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.manifest import AssetManifest, BackupEntry, read_managed
+from omk_precommit.paths import is_inside_root, resolve_managed
+from omk_precommit.plan import CONFLICT_SUFFIX, is_recorded_version
 from omk_precommit.reports import RollbackReport
 
 
@@ -31,49 +36,73 @@ class Step:
     backup: BackupEntry | None = None
 
 
-def plan_rollback(root: Path, manifest: AssetManifest) -> list[Step]:
-    """Decide what rollback does to each managed file; reads the disk, changes nothing."""
+def _oldest_backup(root: Path, manifest: AssetManifest, rel: str) -> tuple[BackupEntry, bytes] | None:
+    """The oldest indexed backup of ``rel`` still on disk, with its bytes: the pre-install original."""
+    for backup in manifest.backups_of(rel):
+        data = read_managed(root, backup.backup_path)
+        if data is not None:
+            return backup, data
+    return None
+
+
+def plan_rollback(root: Path, manifest: AssetManifest, target: str = KIMI_CLI) -> list[Step]:
+    """Decide what rollback does to each managed file; reads the disk, changes nothing.
+
+    A file is ours when it matches its recorded checksum or holds exactly the bundled bytes
+    (an update a crash kept from being recorded); only ours is removed or restored over.
+    """
+    bundled = bundled_by_path(target)
     steps = []
     for entry in manifest.files:
         disk = read_managed(root, entry.path)
-        backups = manifest.backups_of(entry.path)
-        original = backups[0] if backups else None
-        backup_bytes = read_managed(root, original.backup_path) if original else None
-        if original is not None and backup_bytes is not None:
+        asset = bundled.get(entry.path)
+        ours = disk is not None and (
+            is_recorded_version(disk, entry.checksum) or (asset is not None and disk == asset.content)
+        )
+        original = _oldest_backup(root, manifest, entry.path)
+        if original is not None:
+            backup, backup_bytes = original
             if disk == backup_bytes:
-                steps.append(Step(StepKind.DROP_BACKUP, entry.path, 'already restored', original))
-            elif disk is None or matches_checksum(disk, entry.checksum):
-                steps.append(Step(StepKind.RESTORE, entry.path, f'from {original.backup_path}', original))
+                steps.append(Step(StepKind.DROP_BACKUP, entry.path, 'already restored', backup))
+            elif disk is None or ours:
+                steps.append(Step(StepKind.RESTORE, entry.path, f'from {backup.backup_path}', backup))
             else:
-                steps.append(Step(StepKind.KEEP, entry.path, f'edited since install; backup kept at {original.backup_path}'))
+                steps.append(Step(StepKind.KEEP, entry.path, f'edited since install; backup kept at {backup.backup_path}'))
         elif disk is None:
             steps.append(Step(StepKind.KEEP, entry.path, 'already gone'))
-        elif matches_checksum(disk, entry.checksum):
+        elif ours:
             steps.append(Step(StepKind.REMOVE, entry.path))
         else:
             steps.append(Step(StepKind.KEEP, entry.path, 'edited since install'))
+    used = {s.backup.backup_path for s in steps if s.backup is not None}
+    for backup in manifest.backups:
+        if backup.backup_path not in used and os.path.lexists(root / backup.backup_path):
+            # A later version the user had (e.g. an edit a sync --force replaced): theirs to keep.
+            steps.append(Step(StepKind.KEEP, backup.backup_path, f'a backup of an earlier {backup.managed_path}; yours to keep'))
     return steps
 
 
 def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
-    """Undo the install recorded in the manifest; a missing manifest is a clean no-op."""
+    """Undo the install recorded in the manifest; a missing manifest is a clean no-op.
+
+    The manifest is read and the steps planned under the project lock, so two rollbacks (or a
+    rollback and a sync) never act on the same stale plan.
+    """
     base_dir = BASE_DIRS[target]
-    manifest = AssetManifest.load(root, base_dir)
-    if manifest is None:
-        return RollbackReport(manifest_missing=True, dry_run=dry_run)
-    steps = plan_rollback(root, manifest)
-    report = RollbackReport(
+    with contextlib.nullcontext() if dry_run else project_lock(root):
+        manifest = AssetManifest.load(root, base_dir)
+        if manifest is None:
+            return RollbackReport(manifest_missing=True, dry_run=dry_run)
+        steps = plan_rollback(root, manifest, target)
+        if not dry_run:
+            remove_stale_temp_files(root / base_dir)
+            _apply(root, manifest, steps, base_dir, target)
+    return RollbackReport(
         restored=[s.path for s in steps if s.kind in (StepKind.RESTORE, StepKind.DROP_BACKUP)],
         removed=[s.path for s in steps if s.kind is StepKind.REMOVE],
         skipped=[f'{s.path} ({s.reason})' for s in steps if s.kind is StepKind.KEEP],
         dry_run=dry_run,
     )
-    if dry_run:
-        return report
-    with project_lock(root):
-        remove_stale_temp_files(root / base_dir)
-        _apply(root, manifest, steps, base_dir, target)
-    return report
 
 
 def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str, target: str) -> None:
@@ -82,29 +111,43 @@ def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str
         path = resolve_managed(root, step.path, base_dir)
         if step.kind is StepKind.RESTORE and step.backup is not None:
             backup = resolve_managed(root, step.backup.backup_path, base_dir)
-            atomic_write(path, backup.read_bytes(), mode=backup.stat().st_mode & 0o7777)
-            _unlink(backup)
+            data = read_managed(root, step.backup.backup_path)
+            if data is None:
+                raise OmkError(f'{step.backup.backup_path}: backup vanished during rollback; run omk-kimi rollback again')
+            atomic_write(path, data, mode=os.stat(backup).st_mode & 0o7777)
+            remove_file(backup)
         elif step.kind is StepKind.DROP_BACKUP and step.backup is not None:
-            _unlink(resolve_managed(root, step.backup.backup_path, base_dir))
+            remove_file(resolve_managed(root, step.backup.backup_path, base_dir))
         elif step.kind is StepKind.REMOVE:
-            _unlink(path)
-        conflict_copy = path.with_name(path.name + CONFLICT_SUFFIX)
+            remove_file(path)
         asset = bundled.get(step.path)
-        if asset is not None and is_identical(conflict_copy, asset.content):
-            _unlink(conflict_copy)
-    for directory in sorted(manifest.directories, key=lambda d: d.count('/'), reverse=True):
+        if asset is not None:
+            _remove_conflict_copy(root, step.path + CONFLICT_SUFFIX, asset.content)
+    deepest_first = sorted(manifest.directories, key=lambda d: d.count('/'), reverse=True)
+    for directory in deepest_first:
         _rmdir_if_empty(root, directory, base_dir)
-    _unlink(AssetManifest.path_for(root, base_dir))
-    for directory in sorted(manifest.directories, key=lambda d: d.count('/'), reverse=True):
+    remove_file(AssetManifest.path_for(root, base_dir))
+    for directory in deepest_first:
         _rmdir_if_empty(root, directory, base_dir)
 
 
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-        fsync_dir(path.parent)
+def _remove_conflict_copy(root: Path, rel: str, content: bytes) -> None:
+    """Delete the ``.omk-new`` copy sync left beside a file, if it still holds the bundled bytes."""
+    path = root / rel
+    if not os.path.isfile(path) or not is_inside_root(root, path):
+        return
+    with contextlib.suppress(OmkError):
+        if read_managed(root, rel) == content:
+            remove_file(path)
 
 
 def _rmdir_if_empty(root: Path, rel: str, base_dir: str) -> None:
-    with contextlib.suppress(OSError):
-        os.rmdir(resolve_managed(root, rel, base_dir))
+    path = resolve_managed(root, rel, base_dir)
+    if os.path.islink(path):
+        return
+    try:
+        os.rmdir(path)
+    except OSError:
+        return  # not empty, already gone, or not ours to judge: leave it
+    fsync_dir(path.parent)
+    crash_point()

@@ -4,8 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_assets
-from omk_precommit.manifest import AssetManifest
-from omk_precommit.plan import ActionKind, apply_plan, plan_assets
+from omk_precommit.plan import ActionKind, reconcile
 from omk_precommit.reports import SyncReport, SyncScope
 
 
@@ -17,13 +16,10 @@ def sync_project_assets(
     target: str = KIMI_CLI,
 ) -> SyncReport:
     """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``."""
-    base_dir = BASE_DIRS[target]
-    manifest = AssetManifest.load(root, base_dir)
-    actions = plan_assets(root, manifest, bundled_assets(target), overwrite_edits=force)
-    backups: list[str] = []
-    if not dry_run:
-        _, new_backups = apply_plan(root, manifest, actions, base_dir)
-        backups = [b.backup_path for b in new_backups]
+    actions, new_backups = reconcile(
+        root, BASE_DIRS[target], bundled_assets(target), overwrite_edits=force, dry_run=dry_run,
+    )
+    backups = [b.backup_path for b in new_backups]
 
     def paths(*kinds: ActionKind) -> list[str]:
         return [a.path for a in actions if a.kind in kinds]

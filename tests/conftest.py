@@ -1,10 +1,28 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from testing.gitrepo import init_repo
+from testing.guard import describe_changes, untouchable_state
+
+# No example database in the repository: tests write only to their temporary directories.
+settings.register_profile('omk', database=None)
+settings.load_profile('omk')
+
+
+@pytest.fixture(scope='session', autouse=True)
+def nothing_written_outside_temp_dirs() -> Iterator[None]:
+    """Fail the session if any test changed the real Kimi config dirs or the repository's files."""
+    home = Path.home()  # the real one: the per-test isolation below is not active yet
+    before = untouchable_state(home)
+    yield
+    changed = describe_changes(before, untouchable_state(home))
+    if changed:
+        pytest.fail(f'the tests wrote outside their temporary directories: {changed}')
 
 
 @pytest.fixture(autouse=True)

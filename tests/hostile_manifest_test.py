@@ -294,3 +294,72 @@ def test_cli_on_a_hostile_manifest_never_reaches_outside_the_root(
         touched = playground.watch.events()
         assert touched == [], f'{" ".join(command)} reached outside the root: {touched}'
     shutil.rmtree(root)
+
+
+AGENT = '.kimi/agents/architect/agent.yaml'
+REFUSED = {
+    'a lone surrogate in a path': ({'files': [{'path': '.kimi/\ud800'}]}, 'path is not valid UTF-8'),
+    'the project root as a path': ({'files': [{'path': '.'}]}, "'.': outside .kimi/"),
+    'the base directory as a file': ({'files': [{'path': '.kimi'}]}, 'is not a file omk-kimi can manage'),
+    'the manifest as a managed file': ({'files': [{'path': '.kimi/omk-manifest.json'}]}, 'is not a file omk-kimi can manage'),
+    'a backup that is its own file': (
+        {'files': [{'path': AGENT}], 'backups': [{'managed_path': AGENT, 'backup_path': AGENT}]},
+        'is not named <managed path>.omk-backup-<timestamp>'),
+    'a backup that is also a managed file': (
+        {'files': [{'path': AGENT}, {'path': AGENT + '.omk-backup-1'}],
+         'backups': [{'managed_path': AGENT, 'backup_path': AGENT + '.omk-backup-1'}]},
+        'is listed twice'),
+    'two entries sharing one backup': (
+        {'files': [], 'backups': [{'managed_path': AGENT, 'backup_path': AGENT + '.omk-backup-1', 'created_at': 'a'},
+                                  {'managed_path': AGENT, 'backup_path': AGENT + '.omk-backup-1', 'created_at': 'b'}]},
+        'is listed twice'),
+    'one file spelled two ways': ({'files': [{'path': AGENT}, {'path': AGENT.replace('/', '//', 1)}]}, 'duplicate file entry'),
+    'a path through a link out of the root': ({'files': [{'path': '.kimi/out/sentinel.txt'}]}, 'remove the symlink'),
+    'a 4000-digit version': ({'version': 10**4000, 'files': []}, 'is newer than this omk-kimi supports'),
+    'a newer version': ({'version': 2, 'files': []}, 'upgrade omk-precommit'),
+    'a very long path': ({'files': [{'path': '.kimi/' + 'x' * 10000}]}, 'path longer than 4096 characters'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(REFUSED))
+def test_hostile_manifest_is_refused_in_one_short_line(tmp_path: Path, case: str) -> None:
+    content, needle = REFUSED[case]
+    _project(tmp_path / 'project', make_outside(tmp_path / 'outside'))
+    root = tmp_path / 'project'
+    (root / '.kimi/omk-manifest.json').write_text(json.dumps({'version': 1, **content}))
+    for command in ('check', 'sync', 'rollback'):
+        result = omk(root, command)
+        assert result.code == 2, result
+        _assert_one_line(result.err)
+        assert needle in result.err
+        assert len(result.err) < 300
+
+
+def _claiming(root: Path, rel: str) -> None:
+    """A manifest that claims ``rel`` with an unknown (null) checksum, as a hostile one may."""
+    (root / '.kimi/omk-manifest.json').write_text(json.dumps(
+        {'version': 1, 'files': [{'path': rel, 'kind': 'other', 'checksum': None}]},
+    ))
+
+
+def test_rollback_never_deletes_a_file_whose_recorded_checksum_is_unknown(tmp_path: Path) -> None:
+    write_files(tmp_path, USER_FILES)
+    _claiming(tmp_path, '.kimi/config.toml')
+    result = omk(tmp_path, 'rollback')
+    assert result.code == 0
+    assert '.kimi/config.toml: kept' in result.out
+    assert (tmp_path / '.kimi/config.toml').read_bytes() == USER_FILES['.kimi/config.toml'][0]
+
+
+def test_sync_never_overwrites_a_file_whose_recorded_checksum_is_unknown_without_a_backup(tmp_path: Path) -> None:
+    write_files(tmp_path, USER_FILES)
+    _claiming(tmp_path, AGENT)
+    mine = USER_FILES[AGENT][0]
+    assert omk(tmp_path, 'sync').code == 1  # a conflict: the new version goes beside it
+    assert (tmp_path / AGENT).read_bytes() == mine
+    assert (tmp_path / (AGENT + '.omk-new')).exists()
+    assert omk(tmp_path, 'sync', '--force').code == 0
+    manifest = AssetManifest.load(tmp_path)
+    assert manifest is not None
+    [backup] = manifest.backups_of(AGENT)
+    assert (tmp_path / backup.backup_path).read_bytes() == mine

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omk_precommit.agents import READ_TOOLS, SHELL, TODO, WRITE_TOOLS, AGENT
+from omk_precommit.agents import AGENT, READ_TOOLS, SHELL, TODO, WRITE_TOOLS
 from omk_precommit.resources import asset_text
 
 REQUIRED_SECTIONS = ('## Instruction Hierarchy', 'AGENTS.md', '## Anti-Slop', '## Review Discipline')

@@ -53,7 +53,7 @@ class AccessWatch:
 
     def events(self) -> list[str]:
         """Everything that touched the tree since the last call, as 'what path' strings."""
-        found = []
+        found: list[str] = []
         while True:
             try:
                 buf = os.read(self._fd, 65536)

@@ -79,7 +79,7 @@ def as_other_user(fn: Callable[[], T]) -> T:
     kind, value = pickle.loads(data)
     if kind == 'error':
         raise AssertionError(f'in the unprivileged child: {value}')
-    return value  # type: ignore[return-value]
+    return value
 
 
 def mode_of(path: Path) -> int:

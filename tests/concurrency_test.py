@@ -72,7 +72,9 @@ def test_two_simultaneous_force_syncs_keep_every_backup_indexed(tmp_path: Path) 
     (('rollback',), ('sync', '--force')),
     (('rollback',), ('rollback',)),
 ])
-def test_racing_mutating_commands_never_fail_or_lose_a_file(tmp_path: Path, first, second) -> None:
+def test_racing_mutating_commands_never_fail_or_lose_a_file(
+    tmp_path: Path, first: tuple[str, ...], second: tuple[str, ...],
+) -> None:
     template = tmp_path / 'template'
     template.mkdir()
     history = _edited_install(template)

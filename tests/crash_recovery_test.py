@@ -6,7 +6,8 @@ run finishes; the randomised one sends SIGKILL from outside after a seeded rando
 After every crash: nothing the user had is lost (each version is in place or in an indexed
 backup, byte for byte), a rollback straight away gives the user's files back, and re-running
 the command recovers — the manifest loads, every backup is indexed, no temp file is left, a
-drift check is clean — after which a rollback leaves exactly the project the user started with.
+drift check is clean — after which a rollback leaves exactly what the same command and a
+rollback leave when nothing crashes (for install: the project the user started with).
 """
 from __future__ import annotations
 

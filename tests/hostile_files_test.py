@@ -7,6 +7,7 @@ belongs, and a read-only ``.kimi/``. Permission cases run as an unprivileged use
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import signal
@@ -210,7 +211,8 @@ def test_an_unreadable_managed_file_or_manifest_fails_check_in_one_line() -> Non
         os.chmod(root / NOTIFY, 0o755)
         os.chmod(root / '.kimi/omk-manifest.json', 0o000)
         for command in ('check', 'sync', 'rollback'):
-            _one_clear_line(as_other_user(lambda: omk(root, command)), '.kimi/omk-manifest.json: cannot read')
+            result = as_other_user(functools.partial(omk, root, command))
+            _one_clear_line(result, '.kimi/omk-manifest.json: cannot read')
 
 
 def test_a_read_only_kimi_dir_fails_install_clearly_and_loses_nothing() -> None:

@@ -11,9 +11,10 @@ file); a directory outside is snapshotted and watched with inotify around every 
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from itertools import count
 from pathlib import Path
@@ -232,10 +233,15 @@ def test_loader_accepts_a_safe_manifest_or_refuses_in_one_line(tmp_path: Path, r
         assert backup.backup_path not in {e.path for e in manifest.files}
     # Loading twice gives the same answer, and what we write back reads the same (a missing
     # created_at defaults to the time of loading, so it is left out of the comparison).
+    def reloaded() -> AssetManifest:
+        again = AssetManifest.load(root)
+        assert again is not None
+        return replace(again, created_at='')
+
     same = replace(manifest, created_at='')
-    assert replace(AssetManifest.load(root), created_at='') == same
+    assert reloaded() == same
     manifest.save(root)
-    assert replace(AssetManifest.load(root), created_at='') == same
+    assert reloaded() == same
 
 
 COMMANDS = st.lists(st.sampled_from([
@@ -258,7 +264,7 @@ class Playground:
 
 
 @pytest.fixture(scope='module')
-def playground(tmp_path_factory: pytest.TempPathFactory):
+def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
     ground = Playground(tmp_path_factory.mktemp('hostile'))
     yield ground
     touched = ground.watch.events()
@@ -297,7 +303,7 @@ def test_cli_on_a_hostile_manifest_never_reaches_outside_the_root(
 
 
 AGENT = '.kimi/agents/architect/agent.yaml'
-REFUSED = {
+REFUSED: dict[str, tuple[dict[str, Any], str]] = {
     'a lone surrogate in a path': ({'files': [{'path': '.kimi/\ud800'}]}, 'path is not valid UTF-8'),
     'the project root as a path': ({'files': [{'path': '.'}]}, "'.': outside .kimi/"),
     'the base directory as a file': ({'files': [{'path': '.kimi'}]}, 'is not a file omk-kimi can manage'),

@@ -8,10 +8,7 @@ from omk_precommit.agents import default_role_agents
 from omk_precommit.hookdefs import default_project_hooks
 from omk_precommit.manifest import EntryKind
 from omk_precommit.resources import asset_bytes, asset_names
-
-KIMI_CLI = 'kimi-cli'
-TARGETS = (KIMI_CLI,)
-BASE_DIRS = {KIMI_CLI: '.kimi'}
+from omk_precommit.targets import BASE_DIRS, KIMI_CLI, TARGETS  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog='omk-kimi', description='Install, sync, roll back and check the Kimi CLI assets of a project.')
     parser.add_argument('--version', action='version', version=f'omk-kimi {__version__}')
-    sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
+    # An explicit prog spares argparse from building a help formatter (and importing shutil).
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser, prog='omk-kimi')
     sub.required = True
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:

@@ -27,7 +27,7 @@ def _fast_fnv1a_64() -> Callable[[bytes], int] | None:
         from fnv_c import fnv1a_64 as fast
     except ImportError:  # not installed (Python 3.9, or a platform without a wheel)
         return None
-    return fast  # type: ignore[no-any-return]
+    return fast
 
 
 fnv1a_64: Callable[[bytes], int] = _fast_fnv1a_64() or fnv1a_64_pure

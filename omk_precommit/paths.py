@@ -116,32 +116,35 @@ class RootGuard:
     def kind(self, rel: str) -> int | None:
         """The file type of ``rel`` (``stat.S_IFREG``, ``S_IFDIR``, ``S_IFLNK``, ...; symlinks
         not followed), None when it does not exist; errors raise OSError."""
-        kind = self._kinds.get(rel, _UNKNOWN)
-        if kind is _UNKNOWN:
-            entry = self._listed(rel) if self._by_listing else _UNKNOWN
-            if entry is _UNKNOWN:
-                st = self.lstat(rel)
-                kind = None if st is None else stat.S_IFMT(st.st_mode)
-            else:
-                kind = None if entry is None else _entry_kind(entry)  # type: ignore[arg-type]
-            self._kinds[rel] = kind
-        return kind  # type: ignore[return-value]
-
-    def _listed(self, rel: str) -> object:
-        """The directory entry of ``rel`` from its directory's listing: None when absent,
-        ``_UNKNOWN`` when the directory cannot be listed (the caller falls back to lstat)."""
+        if rel in self._kinds:
+            return self._kinds[rel]
         head, _, name = rel.rpartition('/')
-        listing = self._listings.get(head, _UNKNOWN)
-        if listing is _UNKNOWN:
-            try:
-                with os.scandir(self._prefix + head) as entries:
-                    listing = {entry.name: entry for entry in entries}
-            except (FileNotFoundError, NotADirectoryError):
-                listing = {}
-            except OSError:
-                listing = None  # e.g. searchable but not readable: lstat still works
-            self._listings[head] = listing  # type: ignore[assignment]
-        return _UNKNOWN if listing is None else listing.get(name)  # type: ignore[union-attr]
+        listing = self._listing(head) if self._by_listing else None
+        kind: int | None
+        if listing is not None:
+            entry = listing.get(name)
+            kind = None if entry is None else _entry_kind(entry)
+        else:
+            st = self.lstat(rel)
+            kind = None if st is None else stat.S_IFMT(st.st_mode)
+        self._kinds[rel] = kind
+        return kind
+
+    def _listing(self, rel_dir: str) -> dict[str, os.DirEntry[str]] | None:
+        """The entries of directory ``rel_dir`` by name (none when it does not exist); None
+        when it cannot be listed, e.g. searchable but not readable (lstat still works then)."""
+        if rel_dir in self._listings:
+            return self._listings[rel_dir]
+        listing: dict[str, os.DirEntry[str]] | None
+        try:
+            with os.scandir(self._prefix + rel_dir) as entries:
+                listing = {entry.name: entry for entry in entries}
+        except (FileNotFoundError, NotADirectoryError):
+            listing = {}
+        except OSError:
+            listing = None
+        self._listings[rel_dir] = listing
+        return listing
 
     def is_inside(self, rel: str) -> bool:
         """True when the root-relative ``rel`` (already free of ``..``) resolves inside the root."""

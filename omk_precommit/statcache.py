@@ -151,7 +151,9 @@ class StatCache:
             paths: tuple[str, ...] = self._snapshot.paths
         else:
             paths = (*self._hits, *(p for p in self._learned if p not in self._hits))
-        stats, fps, lfs = array('q'), [], []
+        stats = array('q')
+        fps: list[str | None] = []
+        lfs: list[str | None] = []
         for rel in paths:
             learned = self._learned.get(rel)
             row = self._hits.get(rel)

@@ -20,6 +20,7 @@ missed. Run it with the interpreter of the environment omk-precommit is installe
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -33,6 +34,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import omk_precommit
 from omk_precommit import checksum
 from omk_precommit.statcache import RACY_WINDOW_NS, cache_path
 
@@ -127,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     script = Path(sys.executable).parent / 'omk-kimi'
     omk = [args.omk] if args.omk else [str(script)] if script.exists() else [sys.executable, '-m', 'omk_precommit']
     sizes = [s.strip() for s in args.sizes.split(',') if s.strip()]
+    # An installed package has its bytecode compiled; a checkout under PYTHONDONTWRITEBYTECODE
+    # would otherwise compile every module on every run and time the compiler.
+    compileall.compile_dir(Path(omk_precommit.__file__).parent, quiet=1)
     workdir = Path(tempfile.mkdtemp(prefix='omk-bench-'))
     load_before = os.getloadavg()
     try:

@@ -44,6 +44,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     add('check', 'report managed files that were modified or deleted')
+    p = add('doctor', 'run every diagnostic: agents, hooks, skills, manifest, the kimi command')
+    p.add_argument('--strict', action='store_true', help='fail on warnings too (not on a missing kimi command)')
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
     add('agents', 'list the bundled role agents')
@@ -188,8 +190,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.doctor import Severity, diagnose_project
+    from omk_precommit.doctor.text import render
+
+    results = diagnose_project(root, strict=args.strict)
+    if args.json:
+        print_json([r.to_json() for r in results])
+    else:
+        print('\n'.join(render(results, paint)))
+    errors = [r for r in results if r.severity is Severity.ERROR]
+    for r in errors:
+        if r.path:
+            github_annotation('error', r.path, f'omk-doctor: {r.message}')
+    return EXIT_FOUND if errors else EXIT_CLEAN
+
+
 _COMMANDS = {
-    'check': _cmd_check, 'diff': _cmd_diff, 'install': _cmd_install,
+    'check': _cmd_check, 'diff': _cmd_diff, 'doctor': _cmd_doctor, 'install': _cmd_install,
     'sync': _cmd_sync, 'rollback': _cmd_rollback,
 }
 

@@ -196,6 +196,12 @@ class AssetManifest:
             return None
         except OSError as e:
             raise OmkError(f'{shown}: cannot read the manifest ({e.strerror})') from None
+        return cls.parse(root, raw, base_dir)
+
+    @classmethod
+    def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi') -> AssetManifest:
+        """Validate manifest bytes read from anywhere (the disk, or git's index) against ``root``."""
+        shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError) as e:

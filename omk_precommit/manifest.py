@@ -170,11 +170,12 @@ class AssetManifest:
         return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + '\n').encode()
 
     def save(self, root: Path) -> bool:
-        """Write the manifest atomically unless the file already holds these bytes."""
+        """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
         try:
-            if path.read_bytes() == data:
+            # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
+            if normalize_eol(path.read_bytes()) == data:
                 return False
         except OSError:
             pass

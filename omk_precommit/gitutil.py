@@ -27,10 +27,10 @@ def _find_root_with_gitpython(start: Path) -> Path:
     import git
 
     try:
-        repo = git.Repo(start, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        top = git.Git(start).rev_parse('--show-toplevel')
+    except git.GitCommandError:
         return start
-    return Path(repo.working_tree_dir) if repo.working_tree_dir else start
+    return Path(top) if top else start
 
 
 def ignored_paths(root: Path, paths: list[str]) -> set[str]:

@@ -128,3 +128,19 @@ def hooked_project(path: Path, runner: str, hook_repo: HookRepo, hook_ids: tuple
     project.git('commit', '-q', '--no-verify', '-m', 'pre-commit config')
     project.install_git_hook()
     return project
+
+
+def cli_has_command(name: str) -> bool:
+    """Whether ``omk-kimi`` has the subcommand ``name`` (omk-doctor's command is built on its own issue)."""
+    import contextlib
+    import io
+
+    from omk_precommit.cli import _build_parser
+
+    quiet = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+            _build_parser().parse_args([name, '--help'])
+    except SystemExit as e:
+        return e.code == 0
+    return True

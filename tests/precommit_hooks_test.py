@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from omk_precommit.install import install_project_assets
-from testing.hookrepo import RUNNERS, HookedProject, HookRepo, hooked_project, snapshot_hook_repo
+from testing.hookrepo import RUNNERS, HookedProject, HookRepo, cli_has_command, hooked_project, snapshot_hook_repo
 
 AGENT = '.kimi/agents/architect/agent.yaml'
 HOOK_SCRIPT = '.kimi/hooks/notify.sh'
@@ -152,7 +152,7 @@ def test_sync_hook_never_overwrites_a_local_edit(project: HookedProject):
 
 def test_all_files_passes_on_a_clean_install_without_kimi_on_path(
         tmp_path: Path, runner: str, hook_repo: HookRepo, runner_homes: dict[str, str]):
-    hook_ids = CHECK_AND_SYNC + (('omk-doctor',) if _has_doctor() else ())
+    hook_ids = CHECK_AND_SYNC + (('omk-doctor',) if cli_has_command('doctor') else ())
     project = installed_and_committed(make_project(tmp_path, runner, hook_repo, runner_homes, hook_ids))
     assert subprocess.run(('sh', '-c', 'command -v kimi'), env=project.env, check=False).returncode != 0
 
@@ -213,13 +213,3 @@ def test_findings_are_github_annotations_when_running_in_github_actions(project:
     assert result.returncode == 1, result.stdout
     assert f'::error file={AGENT}::omk-check: managed file modified' in result.stdout
 
-
-def _has_doctor() -> bool:
-    """omk-doctor is built on its own issue; until it exists the hook cannot run here."""
-    from omk_precommit.cli import _build_parser
-
-    try:
-        _build_parser().parse_args(['doctor'])
-    except SystemExit:
-        return False
-    return True

@@ -117,7 +117,9 @@ class StagedFiles:
         for rel in rels:
             end = out.find(b'\n', pos)
             if end < 0:
-                raise OmkError(f'git cat-file: {err.decode(errors="replace").strip() or "answer cut short"}')
+                reason = err.decode(errors='replace').strip().splitlines() or ['git cat-file stopped']
+                raise OmkError(f'{self._root}: cannot read the git index ({reason[-1]}); '
+                               'run omk-kimi check without --staged')
             size = _blob_size(out[pos:end + 1])
             pos = end + 1
             if size is None:

@@ -221,7 +221,7 @@ def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
         print('\n'.join(render(results, paint)))
     errors = [r for r in results if r.severity is Severity.ERROR]
     for r in errors:
-        if r.path:
+        if r.path and not args.json:  # stdout must stay parseable JSON
             github_annotation('error', r.path, f'omk-doctor: {r.message}')
     return EXIT_FOUND if errors else EXIT_CLEAN
 

@@ -79,7 +79,8 @@ def judge_hooks(request: dict) -> dict[str, object]:
         }
         if request.get('run'):
             runner = HookEngine([hook.model_copy(update={'matcher': ''})], cwd=request['work_dir'])
-            results = asyncio.run(runner.trigger(hook.event, matcher_value='', input_data={'hook_event_name': hook.event}))
+            payload = {'hook_event_name': hook.event}
+            results = asyncio.run(runner.trigger(hook.event, matcher_value='', input_data=payload))
             verdict['exit_code'] = results[0].exit_code if results else None
             verdict['stderr'] = results[0].stderr.strip()[:300] if results else ''
         hooks.append(verdict)
@@ -88,7 +89,8 @@ def judge_hooks(request: dict) -> dict[str, object]:
 
 def judge_skills(request: dict) -> dict[str, object]:
     try:
-        skills = asyncio.run(discover_skills(KaosPath.unsafe_from_local_path(Path(request['skills_dir'])), scope='project'))
+        skills_dir = KaosPath.unsafe_from_local_path(Path(request['skills_dir']))
+        skills = asyncio.run(discover_skills(skills_dir, scope='project'))
     except Exception as e:
         return {'error': _error(e), 'skills': [], 'frontmatter': {}}
     frontmatter = {}

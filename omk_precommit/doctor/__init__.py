@@ -14,6 +14,7 @@ events) as data; ``results`` the ``DiagResult`` / ``Severity`` records.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,10 +39,19 @@ def diagnose_project(root: Path, *, strict: bool = False, target: str = KIMI_CLI
     base_dir = BASE_DIRS[target]
     results = check_project(root, base_dir)
     if base_dir_problem(root, base_dir) is None:
-        results += check_agents(root, base_dir, managed_paths(root, base_dir))
-        results += check_hooks(root, base_dir)
-        results += check_skills(root, base_dir)
-        results += check_manifest(root, base_dir)
+        results += _guarded('agents', lambda: check_agents(root, base_dir, managed_paths(root, base_dir)))
+        results += _guarded('hooks', lambda: check_hooks(root, base_dir))
+        results += _guarded('skills', lambda: check_skills(root, base_dir))
+        results += _guarded('manifest', lambda: check_manifest(root, base_dir))
     if strict:
         results = [replace(r, severity=Severity.ERROR) if r.severity is Severity.WARNING else r for r in results]
     return results + check_kimi_binary()
+
+
+def _guarded(check: str, run: Callable[[], list[DiagResult]]) -> list[DiagResult]:
+    """The results of one check group; a directory it cannot list becomes an error result, not a traceback."""
+    try:
+        return run()
+    except OSError as e:
+        where = e.filename if isinstance(e.filename, str) else 'a file'
+        return [DiagResult(Severity.ERROR, f'cannot read {where} ({e.strerror})', None, 'fix its permissions', check)]

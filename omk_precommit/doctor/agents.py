@@ -2,9 +2,9 @@
 
 An agent spec is any ``*.yaml`` / ``*.yml`` file under ``.kimi/agents/``. Files other than
 ``agent.yaml`` that other specs only ``extend`` are partial by design and are checked through the
-specs that extend them; every other file must load on its own, as ``kimi --agent-file FILE`` would: the spec resolves, its name
-is not empty, its prompt file exists and defines every ``${VAR}`` it uses, its tool paths are
-Kimi CLI tools, and its subagent files exist and resolve.
+specs that extend them; every other file must load on its own, as ``kimi --agent-file FILE``
+would: the spec resolves, its name is not empty, its prompt file exists and defines every
+``${VAR}`` it uses, its tool paths are Kimi CLI tools, and its subagent files exist and resolve.
 """
 from __future__ import annotations
 
@@ -128,7 +128,8 @@ def _check_tools(spec: ResolvedSpec, findings: Findings, rel: str, fix: str) -> 
                            f'{fix}: use {_suggest(tool)}')
         elif tool not in KNOWN_TOOLS:
             findings.warning(rel, f'tool {tool} is not a Kimi CLI tool; omk-kimi cannot check it, '
-                                  'so the Kimi CLI must be able to import it', f'install {tool.split(":")[0]} where the Kimi CLI runs')
+                                  'so the Kimi CLI must be able to import it',
+                             f'install {tool.split(":")[0]} where the Kimi CLI runs')
     for tool in spec.exclude_tools:
         if tool not in KNOWN_TOOLS and _is_kimi_module(tool):
             findings.warning(rel, f'exclude_tools names {tool}, which does not exist in Kimi CLI {KIMI_CLI_VERSION}, '

@@ -47,7 +47,8 @@ def parse_frontmatter(text: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as e:
-        raise FrontmatterError(f'frontmatter is not valid YAML ({yaml_problem(e, first_line=2)}); Kimi CLI skips the skill') from None
+        problem = yaml_problem(e, first_line=2)
+        raise FrontmatterError(f'frontmatter is not valid YAML ({problem}); Kimi CLI skips the skill') from None
     if not isinstance(data, dict):
         raise FrontmatterError('frontmatter must be a YAML mapping; Kimi CLI skips the skill')
     return data
@@ -62,7 +63,8 @@ def check_skills(root: Path, base_dir: str) -> list[DiagResult]:
         findings.ok(rel_dir, 'no project skills')
         return findings.results
     if not is_inside_root(root, skills_dir):
-        findings.error(rel_dir, 'resolves outside the project root through a symlink', f'replace the link {rel_dir} with a directory')
+        findings.error(rel_dir, 'resolves outside the project root through a symlink',
+                       f'replace the link {rel_dir} with a directory')
         return findings.results
     entries = sorted(skills_dir.iterdir())
     directories = {e.name.casefold() for e in entries if e.is_dir() and (e / SKILL_FILE).is_file()}
@@ -140,8 +142,10 @@ def _check_description(description: object, rel: str, fix: str, findings: Findin
         findings.error(rel, 'frontmatter has no `description`; Kimi CLI would show the first body line instead',
                        f'{fix}: add description: <what the skill does and when to use it>')
     elif not isinstance(description, str):
-        findings.error(rel, f'`description` must be a string, not {type(description).__name__}; Kimi CLI skips the skill', fix)
+        findings.error(rel, f'`description` must be a string, not {type(description).__name__}; '
+                            'Kimi CLI skips the skill', fix)
     elif not description.strip():
         findings.error(rel, '`description` is blank', fix)
     elif len(description) > MAX_DESCRIPTION:
-        findings.error(rel, f'description has {len(description)} characters; the Agent Skills limit is {MAX_DESCRIPTION}', fix)
+        findings.error(rel, f'description has {len(description)} characters; '
+                            f'the Agent Skills limit is {MAX_DESCRIPTION}', fix)

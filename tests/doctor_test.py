@@ -257,3 +257,13 @@ def test_errors_become_github_annotations_except_in_json_mode(
     assert '::error file=.kimi/agents/mine/agent.yaml::omk-doctor: unsupported agent spec version 2' in capsys.readouterr().out
     assert main(['doctor', '--json']) == 1
     assert json.loads(capsys.readouterr().out)
+
+
+def test_skill_file_linked_outside_the_project_is_an_error_and_not_read(
+        installed: Path, tmp_path: Path) -> None:
+    outside = tmp_path / 'SKILL.md'
+    outside.write_text('---\nname: linked\ndescription: Lives elsewhere.\n---\n')
+    (installed / '.kimi/skills/linked').mkdir()
+    (installed / '.kimi/skills/linked/SKILL.md').symlink_to(outside)
+    (result,) = [r for r in diagnose_project(installed) if r.path == '.kimi/skills/linked/SKILL.md']
+    assert result.severity is Severity.ERROR and 'outside the project root' in result.message

@@ -36,7 +36,7 @@ def check_agents(root: Path, base_dir: str, managed: Collection[str] = ()) -> li
     files = spec_files(agents_dir)
     if not files:
         findings.warning(f'{base_dir}/agents', 'no agent specs found', fix='omk-kimi install')
-    for file in entry_specs(files):
+    for file in entry_specs(files, root):
         _check_spec(file, root, findings, managed)
     return findings.results
 
@@ -49,12 +49,12 @@ def spec_files(agents_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def entry_specs(files: list[Path]) -> list[Path]:
+def entry_specs(files: list[Path], root: Path) -> list[Path]:
     """The specs to check on their own: every ``agent.yaml``, and other files unless specs only ``extend`` them."""
     parents: set[str] = set()
     subagents: set[str] = set()
     for file in files:
-        parent, children = referenced_specs(file)
+        parent, children = referenced_specs(file, root)
         if parent is not None:
             parents.add(os.path.normpath(parent))
         subagents.update(os.path.normpath(child) for child in children)

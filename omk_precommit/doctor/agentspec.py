@@ -108,8 +108,10 @@ def reference_problem(path: Path, root: Path) -> str | None:
     return None
 
 
-def referenced_specs(file: Path) -> tuple[Path | None, list[Path]]:
+def referenced_specs(file: Path, root: Path) -> tuple[Path | None, list[Path]]:
     """The parent ``file`` extends (None for none or ``default``) and its subagent files, read leniently."""
+    if not is_inside_root(root, file):
+        return None, []
     try:
         data = yaml.safe_load(file.read_bytes().decode('utf-8'))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

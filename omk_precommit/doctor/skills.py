@@ -73,7 +73,7 @@ def check_skills(root: Path, base_dir: str) -> list[DiagResult]:
         if not is_inside_root(root, entry):
             findings.error(rel, 'resolves outside the project root through a symlink', f'replace the link {rel}')
         elif entry.is_dir():
-            _check_directory(entry, rel, findings)
+            _check_directory(entry, rel, root, findings)
         elif entry.name.upper() == SKILL_FILE.upper():
             findings.error(rel, f'a {SKILL_FILE} directly in skills/ belongs to no skill; Kimi CLI ignores it',
                            f'move it to {rel_dir}/<skill-name>/{SKILL_FILE}')
@@ -83,14 +83,14 @@ def check_skills(root: Path, base_dir: str) -> list[DiagResult]:
                 findings.error(rel, f'shadowed by the skill directory {rel_dir}/{stem}/; Kimi CLI ignores this file',
                                f'remove {rel} or merge it into {rel_dir}/{stem}/{SKILL_FILE}')
             else:
-                _check_skill_file(entry, rel, stem, findings)
+                _check_skill_file(entry, rel, stem, root, findings)
     return findings.results
 
 
-def _check_directory(directory: Path, rel: str, findings: Findings) -> None:
+def _check_directory(directory: Path, rel: str, root: Path, findings: Findings) -> None:
     skill_md = directory / SKILL_FILE
     if skill_md.is_file():
-        _check_skill_file(skill_md, f'{rel}/{SKILL_FILE}', directory.name, findings)
+        _check_skill_file(skill_md, f'{rel}/{SKILL_FILE}', directory.name, root, findings)
         return
     misnamed = sorted(p.name for p in directory.iterdir() if p.name.upper() == SKILL_FILE.upper())
     if misnamed:
@@ -101,8 +101,11 @@ def _check_directory(directory: Path, rel: str, findings: Findings) -> None:
                        f'add {rel}/{SKILL_FILE} with name and description frontmatter, or remove the directory')
 
 
-def _check_skill_file(path: Path, rel: str, expected_name: str, findings: Findings) -> None:
+def _check_skill_file(path: Path, rel: str, expected_name: str, root: Path, findings: Findings) -> None:
     fix = f'edit the frontmatter of {rel}'
+    if not is_inside_root(root, path):
+        findings.error(rel, 'resolves outside the project root through a symlink', f'replace the link {rel} with a file')
+        return
     try:
         text = path.read_bytes().decode('utf-8')
         frontmatter = parse_frontmatter(text)

@@ -254,7 +254,8 @@ def test_errors_become_github_annotations_except_in_json_mode(
     spec.write_text('version: 2\nagent: {extend: default, name: mine}\n')
     monkeypatch.setenv('GITHUB_ACTIONS', 'true')
     assert main(['doctor']) == 1
-    assert '::error file=.kimi/agents/mine/agent.yaml::omk-doctor: unsupported agent spec version 2' in capsys.readouterr().out
+    annotation = '::error file=.kimi/agents/mine/agent.yaml::omk-doctor: unsupported agent spec version 2'
+    assert annotation in capsys.readouterr().out
     assert main(['doctor', '--json']) == 1
     assert json.loads(capsys.readouterr().out)
 

@@ -62,7 +62,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_hooks_parser(hooks: argparse.ArgumentParser) -> None:
     # SUPPRESS: `hooks --json enable` must keep the --json given before the action.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument('--dir', type=Path, default=argparse.SUPPRESS, help='project root (default: the git work tree)')
     common.add_argument('--json', action='store_true', default=argparse.SUPPRESS, help='machine-readable output')
     actions = hooks.add_subparsers(dest='hooks_action', metavar='ACTION', parser_class=_Parser)

@@ -85,12 +85,17 @@ def hook_findings(hook: Any, where: str, cli: KimiCli) -> list[ConfigFinding]:
     return findings
 
 
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _table_findings(data: dict[str, Any]) -> list[str]:
     errors = []
     for key, (expected, ok) in _TOP_LEVEL.items():
         if key in data and not ok(data[key]):
             errors.append(f'{key} must be {expected}')
-    providers = data.get('providers') if isinstance(data.get('providers'), dict) else {}
+    providers = _table(data, 'providers')
     for name, provider in providers.items():
         if not isinstance(provider, dict):
             errors.append(f'providers.{name} must be a table')
@@ -99,7 +104,7 @@ def _table_findings(data: dict[str, Any]) -> list[str]:
             errors.append(f'providers.{name}.type {provider.get("type")!r} is not a provider type')
         errors += [f'providers.{name}.{k} is missing or not a string' for k in ('base_url', 'api_key')
                    if not isinstance(provider.get(k), str)]
-    models = data.get('models') if isinstance(data.get('models'), dict) else {}
+    models = _table(data, 'models')
     for name, model in models.items():
         if not isinstance(model, dict):
             errors.append(f'models.{name} must be a table')

@@ -51,7 +51,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--user', action='store_true', help=user_help + ' (and the hooks enable --user tables)')
-    add('check', 'report managed files that were modified or deleted')
+    p = add('check', 'report managed files that were modified or deleted')
+    p.add_argument('--staged', action='store_true',
+                   help='judge the staged content (git index) instead of the working tree; '
+                        'the default inside a git commit hook when --dir is not given')
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
     add('agents', 'list the bundled role agents')
@@ -99,22 +102,31 @@ def _print_lines(lines: list[tuple[str, str, str]]) -> None:
 
 def _cmd_check(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.check import check_drift
+    from omk_precommit.gitutil import in_commit_hook
 
-    result = check_drift(root)
+    # GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
+    staged = args.staged or (args.dir is None and in_commit_hook())
+    result = check_drift(root, staged=staged)
+    where = 'in the index' if staged else 'on disk'
     if args.json:
         print_json(result.to_json())
     else:
-        _print_lines([(d.path, f'{d.state.value} (differs from the manifest)', 'red') for d in result.drifted])
+        states = {'modified': f'modified {where} (differs from the manifest)',
+                  'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)'}
+        _print_lines([(d.path, states[d.state.value], 'red') for d in result.drifted])
         _print_lines([(p, 'skipped (ignored by git)', 'yellow') for p in result.skipped])
         if result.manifest_missing:
-            print('.kimi/omk-manifest.json: no manifest, nothing to check (run omk-kimi install)')
+            print(f'.kimi/omk-manifest.json: no manifest {where}, nothing to check '
+                  + ('(git add .kimi/ to have commits checked)' if staged else '(run omk-kimi install)'))
         elif result.drifted:
-            print(f'{len(result.drifted)} of {result.managed} managed files drifted; '
-                  'see omk-kimi diff, restore them or run omk-kimi sync --force')
+            print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
+                  'see omk-kimi diff, restore them or run omk-kimi sync --force'
+                  + (', then stage the result' if staged else ''))
         else:
-            print(f'{result.managed} managed files match the manifest')
-    for d in result.drifted:
-        github_annotation('error', d.path, f'omk-check: {d.state.value} managed file differs from the manifest')
+            print(f'{result.managed} managed files match the manifest {where}')
+        for d in result.drifted:
+            github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
+                              '.kimi/omk-manifest.json; run omk-kimi diff')
     return EXIT_FOUND if result.drifted else EXIT_CLEAN
 
 
@@ -183,8 +195,16 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
         print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
               f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
               + (' (dry run)' if args.dry_run else ''))
-    for path in report.conflicts:
-        github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version')
+    if not args.json:
+        for path in report.conflicts:
+            github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
+                              'merge the .omk-new file beside it')
+        if args.fail_on_change and not args.dry_run:
+            for paths, what in ((report.created, 'was missing and has been restored'),
+                                (report.updated, 'was outdated and has been updated'),
+                                (report.removed, 'is no longer bundled and has been removed')):
+                for path in paths:
+                    github_annotation('error', path, f'omk-sync: managed file {what}; stage the change')
     if report.conflicts or (args.fail_on_change and report.changed and not args.dry_run):
         return EXIT_FOUND
     return EXIT_CLEAN

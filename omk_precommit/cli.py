@@ -227,7 +227,10 @@ def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
         config, _, table = line.partition(': ')
         print(f'{config}: {paint("kept", "yellow")} {table}')
     if report.manifest_missing:
-        print('omk-manifest.json: no manifest, nothing to roll back')
+        from omk_precommit.user_scope import user_scope
+
+        shown = user_scope().directory / 'omk-manifest.json' if args.user else '.kimi/omk-manifest.json'
+        print(f'{shown}: no manifest, nothing to roll back')
         return EXIT_CLEAN
     _print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
     _print_lines([(p, prefix + 'removed', 'green') for p in report.removed])

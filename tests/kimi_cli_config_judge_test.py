@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from omk_precommit.cli import main
 from omk_precommit.config_check import config_findings
 from omk_precommit.kimi_clis import KIMI_CLI, bundled_hook_tables
 from omk_precommit.toml_hooks import add_tables
@@ -102,3 +103,43 @@ def test_config_check_agrees_with_the_real_kimi_cli_on_what_it_refuses():
 def test_config_check_warns_about_a_matcher_kimi_accepts_but_never_matches():
     findings = config_findings(CORPUS['bad regex matcher'], KIMI_CLI)
     assert [f.severity for f in findings] == ['warning'] and 'never runs' in findings[0].message
+
+
+# The config hooks enable wrote, loaded by kimi-cli from disk and run by its own HookEngine.
+ENGINE = '''
+import asyncio, json, sys
+from pathlib import Path
+from kimi_cli.config import load_config
+from kimi_cli.hooks.engine import HookEngine
+from kimi_cli.hooks import events
+
+config = load_config(Path(sys.argv[1]))
+engine = HookEngine(config.hooks, cwd=sys.argv[2])
+
+async def write(path):
+    payload = events.pre_tool_use(session_id="s1", cwd=sys.argv[2], tool_name="WriteFile",
+                                  tool_input={"path": path, "content": "x"}, tool_call_id="c1")
+    return [(r.action, r.reason) for r in await engine.trigger("PreToolUse", matcher_value="WriteFile", input_data=payload)]
+
+print(json.dumps({"providers": sorted(config.providers), "hooks": len(config.hooks),
+                  "env": asyncio.run(write(".env")), "code": asyncio.run(write("src/app.py"))}))
+'''
+
+
+def test_the_real_kimi_cli_runs_the_user_hooks_enable_wrote_into_a_real_world_config(isolated_home, monkeypatch):
+    python = kimi_cli_python()
+    if python is None:
+        pytest.skip('no Python >= 3.12.2 to run the real kimi-cli 1.52.0 (set OMK_KIMI_PYTHON)')
+    share = isolated_home / "o'brien's kimi" / '.kimi'
+    share.mkdir(parents=True)
+    monkeypatch.setenv('KIMI_SHARE_DIR', str(share))
+    (share / 'config.toml').write_text(SHAPES['real-world'])
+    assert main(['install', '--user']) == 0
+    assert main(['hooks', 'enable', '--user']) == 0
+    proc = subprocess.run((str(python), '-c', ENGINE, str(share / 'config.toml'), str(isolated_home)),
+                          capture_output=True, text=True, env=dict(os.environ), timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.splitlines()[-1])
+    assert seen['providers'] == ['moonshot', 'my proxy'] and seen['hooks'] == 5
+    assert seen['env'][0][0] == 'block' and 'refusing to write .env' in seen['env'][0][1]
+    assert seen['code'] == [['allow', '']]

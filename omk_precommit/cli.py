@@ -269,19 +269,32 @@ _COMMANDS = {
 }
 
 
-def _print_hooks_report(report: HooksReport, prefix: str) -> None:
+def _print_hooks_report(report: HooksReport, action: str, dry_run: bool) -> None:
+    if report.reason:
+        print(f'{report.config}: chosen because {report.reason}')
+    if report.no_record:
+        print(f'{report.config}: no omk hooks record beside it, nothing to disable')
+    would = 'would be ' if dry_run else ''
     groups = (
-        (report.added, 'added', 'green'), (report.present, 'already present', None),
-        (report.removed, 'removed', 'green'), (report.gone, 'already gone', None),
+        (report.added, would + 'added', 'green'), (report.present, 'already present', None),
+        (report.removed, would + 'removed', 'green'), (report.gone, 'already gone', None),
         (report.edited, 'kept: edited since hooks enable, it is yours now', 'yellow'),
         (report.stuck, 'kept: cannot be removed without reformatting the file; remove it by hand', 'red'),
     )
     for tables, message, colour in groups:
         for table in tables:
-            verb = prefix + message if message in ('added', 'removed') else message
-            print(f'{report.config}: {paint(verb, colour) if colour else verb} {table}')
+            print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
     for finding in report.findings:
         print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
+    if action == 'enable':
+        done = f'{len(report.added)} added, {len(report.present)} already present'
+    else:
+        done = f'{len(report.removed)} removed, {len(report.edited) + len(report.stuck)} kept'
+    if report.created_file:
+        done += ' (file created)'
+    if report.deleted_file:
+        done += ' (file deleted: enable had created it)'
+    print(f'hooks {action}: {done}' + (' (dry run)' if dry_run else ''))
 
 
 def _cmd_hooks(args: argparse.Namespace) -> int:
@@ -290,25 +303,18 @@ def _cmd_hooks(args: argparse.Namespace) -> int:
     )
     from omk_precommit.kimi_clis import user_config
 
-    prefix = 'would be ' if args.dry_run else ''
     if args.hooks_action == 'enable':
         target = user_hooks_target() if args.user else project_hooks_target(_root(args), args.config)
         reports = [enable_hooks(target, dry_run=args.dry_run)]
     else:
+        # --user: every user config enable wrote to, even if the user has switched CLI since.
         configs = (user_recorded_configs() or [user_config().path]) if args.user else [args.config]
         reports = [disable_hooks(config, dry_run=args.dry_run) for config in configs]
     if args.json:
         print_json([r.to_json() for r in reports])
-    for report in [] if args.json else reports:
-        if report.reason:
-            print(f'{report.config}: chosen because {report.reason}')
-        if report.no_record:
-            print(f'{report.config}: no omk hooks record beside it, nothing to disable')
-        _print_hooks_report(report, prefix)
-        done = (f'{len(report.added)} added, {len(report.present)} already present' if args.hooks_action == 'enable'
-                else f'{len(report.removed)} removed, {len(report.edited) + len(report.stuck)} kept')
-        extra = ' (file created)' if report.created_file else ' (file deleted: enable had created it)' if report.deleted_file else ''
-        print(f'hooks {args.hooks_action}: {done}{extra}' + (' (dry run)' if args.dry_run else ''))
+    else:
+        for report in reports:
+            _print_hooks_report(report, args.hooks_action, args.dry_run)
     failed = any(r.stuck or any(f.startswith('error') for f in r.findings) for r in reports)
     return EXIT_FOUND if failed else EXIT_CLEAN
 

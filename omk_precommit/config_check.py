@@ -81,7 +81,8 @@ def hook_findings(hook: Any, where: str, cli: KimiCli) -> list[ConfigFinding]:
         try:
             re.compile(matcher)
         except re.error as e:
-            findings.append(ConfigFinding('warning', f'{where}: matcher {matcher!r} is not a valid regex ({e}); the hook never runs'))
+            message = f'{where}: matcher {matcher!r} is not a valid regex ({e}); the hook never runs'
+            findings.append(ConfigFinding('warning', message))
     return findings
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,9 +134,10 @@ def enable_hooks(target: HooksTarget, *, dry_run: bool = False) -> HooksReport:
     if dry_run:
         return _enable(target, created_dirs=0, dry_run=True)
     missing = _missing_parents(config.parent)
-    config.parent.mkdir(parents=True, exist_ok=True)
-    with project_lock(config.parent):
-        return _enable(target, created_dirs=len(missing), dry_run=False)
+    with _os_errors(config):
+        config.parent.mkdir(parents=True, exist_ok=True)
+        with project_lock(config.parent):
+            return _enable(target, created_dirs=len(missing), dry_run=False)
 
 
 def _enable(target: HooksTarget, *, created_dirs: int, dry_run: bool) -> HooksReport:
@@ -170,8 +172,17 @@ def disable_hooks(config: Path, *, dry_run: bool = False) -> HooksReport:
         return HooksReport(config=str(config), cli=cli, no_record=True, dry_run=dry_run)
     if dry_run or not config.parent.is_dir():
         return _disable(config, record, dry_run=dry_run)
-    with project_lock(config.parent):
+    with _os_errors(config), project_lock(config.parent):
         return _disable(config, record, dry_run=False)
+
+
+@contextlib.contextmanager
+def _os_errors(config: Path) -> Iterator[None]:
+    """A permission or disk problem while writing is one line naming the config, not a traceback."""
+    try:
+        yield
+    except OSError as e:
+        raise OmkError(f'{e.filename or config}: cannot write ({e.strerror}); check its permissions') from None
 
 
 def _disable(config: Path, record: HooksRecord, *, dry_run: bool) -> HooksReport:

@@ -85,8 +85,8 @@ def user_config() -> ConfigChoice:
     """The user config of the CLI this user has: Kimi Code's when its home exists, else Kimi CLI's."""
     code_home = KIMI_CODE.home()
     if code_home.is_dir():
-        return ConfigChoice(KIMI_CODE, KIMI_CODE.config_file(),
-                            f'the Kimi Code CLI home {code_home} ({_where(KIMI_CODE)}) exists, and Kimi Code reads only this file')
+        why = f'the Kimi Code CLI home {code_home} ({_where(KIMI_CODE)}) exists, and Kimi Code reads only this file'
+        return ConfigChoice(KIMI_CODE, KIMI_CODE.config_file(), why)
     return ConfigChoice(KIMI_CLI, KIMI_CLI.config_file(),
                         f'no Kimi Code CLI home at {code_home}, so the Python Kimi CLI default config ({_where(KIMI_CLI)})')
 

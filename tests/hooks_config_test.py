@@ -219,3 +219,11 @@ def test_hooks_without_an_action_still_lists_the_bundled_hooks(capsys):
     listed = capsys.readouterr().out
     assert main(['hooks', 'list']) == 0
     assert capsys.readouterr().out == listed and 'safety-check.sh' in listed
+
+
+def test_a_config_it_cannot_write_is_an_error_line_not_a_traceback(repo, capsys):
+    assert main(['install']) == 0
+    (repo / 'not-a-dir').write_text('a file in the way\n')
+    assert main(['hooks', 'enable', '--config', 'not-a-dir/config.toml']) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('omk-kimi: ') and 'cannot write' in err and err.count('\n') == 1

@@ -227,3 +227,14 @@ def test_a_config_it_cannot_write_is_an_error_line_not_a_traceback(repo, capsys)
     assert main(['hooks', 'enable', '--config', 'not-a-dir/config.toml']) == 2
     err = capsys.readouterr().err
     assert err.startswith('omk-kimi: ') and 'cannot write' in err and err.count('\n') == 1
+
+
+def test_a_crash_between_record_and_config_write_is_recovered_by_the_next_run(user_scripts):
+    config = user_config()
+    config.write_text(REAL_WORLD)
+    assert main(['hooks', 'enable', '--user']) == 0
+    config.write_text(REAL_WORLD)  # as if the process died after saving the record, before the config
+    assert main(['hooks', 'enable', '--user']) == 0
+    assert len(json.loads(record_path(config).read_text())['tables']) == 4
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert config.read_text() == REAL_WORLD and not record_path(config).exists()

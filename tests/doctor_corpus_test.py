@@ -106,8 +106,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         '.kimi/agents/mine/agent.yaml': 'version: 1\nagent:\n  extend: default\n  name: mine\n'
                                         "  tools: ['kimi_cli.tools.file:ReadFile', 'kimi_cli.tools.files:Grep']\n",
     }), with_user_agent)
+    home = base / 'home'  # module scope runs before conftest's per-test isolated home
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv('PATH', path_without('kimi'))
+        for var, path in (('HOME', home), ('KIMI_SHARE_DIR', home / '.kimi'), ('KIMI_CODE_HOME', home / '.kimi-code')):
+            mp.setenv(var, str(path))
         results = {name: diagnose_project(root) for name, root in roots.items()}
     return Corpus(roots, results, installed, with_user_agent)
 

@@ -82,7 +82,7 @@ def test_human_output_groups_results_with_fixes_and_a_summary(
     lines = capsys.readouterr().out.splitlines()
     headings = [line for line in lines if line.startswith('[')]
     assert headings == ['[project]', '[agents (.kimi/agents)]', '[hooks]', '[skills (.kimi/skills)]', '[manifest]',
-                        '[kimi command]']
+                        '[Kimi config (hooks enabled?)]', '[kimi command]']
     missing = lines.index('.kimi/hooks/notify.sh: error: managed file is missing')
     assert lines[missing + 1] == '  fix: omk-kimi sync'
     assert lines[-1].startswith('doctor: 3 errors, 1 warning, ')  # two hook tables run notify.sh
@@ -99,11 +99,30 @@ def test_strict_passes_without_kimi_on_path(installed: Path, capsys: pytest.Capt
     assert 'warning: the kimi command is not on PATH' in capsys.readouterr().out
 
 
-def test_diagnose_project_strict_promotes_warnings_except_the_kimi_binary(installed: Path) -> None:
+def test_diagnose_project_strict_promotes_warnings_about_the_project_only(installed: Path) -> None:
     (installed / 'AGENTS.md').unlink()
+    share_dir = Path(os.environ['KIMI_SHARE_DIR'])
+    share_dir.mkdir()
+    (share_dir / 'config.toml').write_text('telemetry = false\n')  # a user config without the bundled hooks
     results = diagnose_project(installed, strict=True)
     assert severities(results, 'AGENTS.md') == {Severity.ERROR}
     assert {r.severity for r in results if r.check == 'kimi'} == {Severity.WARNING}
+    (not_enabled,) = [r for r in results if r.check == 'kimi config' and r.severity is not Severity.OK]
+    assert not_enabled.severity is Severity.WARNING and 'not enabled' in not_enabled.message
+
+
+def test_a_hook_problem_in_the_project_config_is_reported_once(installed: Path) -> None:
+    (installed / '.kimi/config.toml').write_text('[[hooks]]\nevent = "Stop"\ncommand = "true"\ntimeout = 0\n')
+    errors = [r for r in diagnose_project(installed) if r.severity is Severity.ERROR]
+    assert [(r.check, r.path) for r in errors] == [('hooks', '.kimi/config.toml')]
+    assert 'timeout 0 is outside 1-600 seconds' in errors[0].message
+
+
+def test_a_setting_kimi_cli_rejects_in_the_project_config_is_an_error(installed: Path) -> None:
+    (installed / '.kimi/config.toml').write_text('theme = "blue"\n')
+    errors = [r for r in diagnose_project(installed) if r.severity is Severity.ERROR]
+    assert [(r.check, r.path) for r in errors] == [('kimi config', '.kimi/config.toml')]
+    assert 'theme' in errors[0].message
 
 
 def test_diag_result_is_frozen_and_serialises_to_json() -> None:

@@ -7,6 +7,7 @@
 | ``hooks`` (``hook_commands``) | ``[[hooks]]`` in ``config.toml`` / ``hooks.toml.example``; scripts in ``hooks/`` |
 | ``skills`` | ``<name>/SKILL.md`` and flat ``<name>.md`` skills, by the Agent Skills rules |
 | ``manifest`` | manifest loads and is safe; missing / edited managed files; backup index |
+| ``kimi_config`` | the Kimi configs: valid as a whole, bundled hooks enabled (``hooks_diag``) |
 | ``kimi_binary`` | the ``kimi`` command and its version (advisory: never an error) |
 
 ``kimi_cli_facts`` holds what Kimi CLI 1.52.0 ships (tool paths, the default agent, hook
@@ -14,6 +15,7 @@ events) as data; ``results`` the ``DiagResult`` / ``Severity`` records.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +24,7 @@ from omk_precommit.assets import BASE_DIRS, KIMI_CLI
 from omk_precommit.doctor.agents import check_agents
 from omk_precommit.doctor.hooks import check_hooks
 from omk_precommit.doctor.kimi_binary import check_kimi_binary
+from omk_precommit.doctor.kimi_config import check_kimi_config
 from omk_precommit.doctor.manifest import check_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.results import DiagResult, Severity
@@ -33,8 +36,8 @@ __all__ = ['DiagResult', 'Severity', 'diagnose_project']
 def diagnose_project(root: Path, *, strict: bool = False, target: str = KIMI_CLI) -> list[DiagResult]:
     """Run every doctor check on the project at ``root`` and return the results, grouped by check.
 
-    With ``strict``, warnings become errors, except those about the ``kimi`` binary: a machine
-    without Kimi CLI (a CI runner) must still pass.
+    With ``strict``, warnings about the project's files become errors; warnings about this machine
+    (the ``kimi`` command, the user's Kimi config) never do: a CI runner without Kimi must pass.
     """
     base_dir = BASE_DIRS[target]
     results = check_project(root, base_dir)
@@ -43,9 +46,16 @@ def diagnose_project(root: Path, *, strict: bool = False, target: str = KIMI_CLI
         results += _guarded('hooks', lambda: check_hooks(root, base_dir))
         results += _guarded('skills', lambda: check_skills(root, base_dir))
         results += _guarded('manifest', lambda: check_manifest(root, base_dir))
+    results += _guarded('kimi config', lambda: check_kimi_config(root))
+    results += check_kimi_binary()
     if strict:
-        results = [replace(r, severity=Severity.ERROR) if r.severity is Severity.WARNING else r for r in results]
-    return results + check_kimi_binary()
+        results = [replace(r, severity=Severity.ERROR) if _about_the_project(r) else r for r in results]
+    return results
+
+
+def _about_the_project(result: DiagResult) -> bool:
+    """A warning about a file of the project (strict fails on it), not about this machine's Kimi setup."""
+    return result.severity is Severity.WARNING and result.path is not None and not os.path.isabs(result.path)
 
 
 def _guarded(check: str, run: Callable[[], list[DiagResult]]) -> list[DiagResult]:

@@ -8,7 +8,7 @@ from omk_precommit.doctor.results import DiagResult, Severity
 _COLOURS = {Severity.OK: 'green', Severity.WARNING: 'yellow', Severity.ERROR: 'red'}
 _TITLES = {
     'project': 'project', 'agents': 'agents (.kimi/agents)', 'hooks': 'hooks', 'skills': 'skills (.kimi/skills)',
-    'manifest': 'manifest', 'kimi': 'kimi command',
+    'manifest': 'manifest', 'kimi config': 'Kimi config (hooks enabled?)', 'kimi': 'kimi command',
 }
 
 

@@ -56,7 +56,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help='judge the staged content (git index) instead of the working tree; '
                         'the default inside a git commit hook when --dir is not given')
     p = add('doctor', 'run every diagnostic: agents, hooks, skills, manifest, the kimi command')
-    p.add_argument('--strict', action='store_true', help='fail on warnings too (not on a missing kimi command)')
+    p.add_argument('--strict', action='store_true', help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
     add('agents', 'list the bundled role agents')

@@ -1,9 +1,14 @@
 """``check``: the manifest drift check behind the ``omk-check`` hook.
 
+It judges either the working tree or, with ``staged``, the index — what ``git commit`` is about
+to record. Inside a commit hook the index is what matters: an unstaged edit is not part of the
+commit and must not block it, and a staged edit must block even when the working tree was
+reverted afterwards.
+
 It runs on every commit, so it imports only what it needs (no GitPython, PyYAML or bundled
-templates), stats each managed file once, reads only the files whose stat the stat cache
-cannot vouch for, parses and validates the manifest only when it changed, and asks git about
-ignored paths only when something drifted.
+templates) and reads as little as it can: in the working tree it stats each managed file once
+and reads only those the stat cache cannot vouch for; it parses and validates the manifest
+only when it changed; and it asks git about ignored paths only when something drifted.
 """
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from omk_precommit.drift import Drift, drifted_files
-from omk_precommit.gitutil import ignored_paths
+from omk_precommit.drift import Drift, DriftState, drifted_files
+from omk_precommit.gitutil import StagedFiles, ignored_paths
 from omk_precommit.paths import RootGuard, path_problem
 from omk_precommit.statcache import ManifestSnapshot, StatCache
 from omk_precommit.targets import BASE_DIRS, KIMI_CLI, MANIFEST_NAME
@@ -30,6 +35,7 @@ class CheckResult(NamedTuple):
     skipped: list[str]
     managed: int
     manifest_missing: bool
+    staged: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,12 +43,34 @@ class CheckResult(NamedTuple):
             'skipped': self.skipped,
             'managed': self.managed,
             'manifest_missing': self.manifest_missing,
+            'source': 'index' if self.staged else 'worktree',
         }
 
 
-def check_drift(root: Path, *, target: str = KIMI_CLI) -> CheckResult:
-    """Compare every managed file with its recorded checksum; git-ignored paths are skipped."""
+def check_drift(root: Path, *, staged: bool = False, target: str = KIMI_CLI) -> CheckResult:
+    """Compare every managed file with its recorded checksum; git-ignored paths are skipped.
+
+    With ``staged`` both the manifest and the files are read from git's index, so the result
+    describes the commit being made; otherwise from the working tree.
+    """
     base_dir = BASE_DIRS[target]
+    found = _staged_drift(root, base_dir) if staged else _worktree_drift(root, base_dir)
+    if found is None:
+        return CheckResult(drifted=[], skipped=[], managed=0, manifest_missing=True, staged=staged)
+    managed, drifted = found
+    # Asking git about ignore rules costs a subprocess, so only drift pays for it.
+    ignored = ignored_paths(root, [d.path for d in drifted]) if drifted else set()
+    return CheckResult(
+        drifted=[d for d in drifted if d.path not in ignored],
+        skipped=sorted(ignored),
+        managed=managed,
+        manifest_missing=False,
+        staged=staged,
+    )
+
+
+def _worktree_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
+    """How many files the manifest on disk manages and which of them drifted; None: no manifest."""
     cache = StatCache.for_root(root, base_dir)  # first: its start time is the racy cut-off
     # With nothing cached every file is read anyway: learn file types from directory listings
     # rather than an lstat per file.
@@ -54,22 +82,20 @@ def check_drift(root: Path, *, target: str = KIMI_CLI) -> CheckResult:
 
         manifest = AssetManifest.load(root, base_dir, guard=guard)
         if manifest is None:
-            return CheckResult(drifted=[], skipped=[], managed=0, manifest_missing=True)
-        snapshot = ManifestSnapshot(
-            tuple(e.path for e in manifest.files),
-            tuple(e.checksum for e in manifest.files),
-            (*manifest.directories, *(p for b in manifest.backups for p in (b.managed_path, b.backup_path))),
-        )
+            return None
+        snapshot = _snapshot_of(manifest)
         if manifest_st is not None:
             cache.remember_manifest(manifest_st, snapshot)
     drifted = drifted_files(guard, zip(snapshot.paths, snapshot.checksums), cache)
     cache.save()
-    ignored = ignored_paths(root, [d.path for d in drifted]) if drifted else set()
-    return CheckResult(
-        drifted=[d for d in drifted if d.path not in ignored],
-        skipped=sorted(ignored),
-        managed=len(snapshot.paths),
-        manifest_missing=False,
+    return len(snapshot.paths), drifted
+
+
+def _snapshot_of(manifest: Any) -> ManifestSnapshot:
+    return ManifestSnapshot(
+        tuple(e.path for e in manifest.files),
+        tuple(e.checksum for e in manifest.files),
+        (*manifest.directories, *(p for b in manifest.backups for p in (b.managed_path, b.backup_path))),
     )
 
 
@@ -99,3 +125,23 @@ def _unchanged_manifest(
         return None
     guard.lstat_many(snapshot.paths)  # the drift check stats them all: in one pass, up front
     return snapshot if all(map(guard.is_inside, paths)) else None
+
+
+def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
+    """How many files the staged manifest manages and which staged files differ from it."""
+    from omk_precommit.manifest import AssetManifest, matches_checksum
+
+    with StagedFiles(root) as index:
+        raw = index.read(f'{base_dir}/{MANIFEST_NAME}')
+        if raw is None:
+            return None
+        manifest = AssetManifest.parse(root, raw, base_dir)
+        contents = index.read_all([entry.path for entry in manifest.files])
+    drifted = []
+    for entry in manifest.files:
+        data = contents[entry.path]
+        if data is None:
+            drifted.append(Drift(entry.path, DriftState.MISSING))
+        elif not matches_checksum(data, entry.checksum):
+            drifted.append(Drift(entry.path, DriftState.MODIFIED))
+    return len(manifest.files), drifted

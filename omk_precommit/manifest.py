@@ -12,10 +12,10 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from omk_precommit import __version__
-from omk_precommit.checksum import fingerprint
+from omk_precommit.checksum import fingerprint, normalize_eol
 from omk_precommit.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
 from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write
@@ -42,12 +42,9 @@ class EntryKind(str, enum.Enum):
 _KINDS = {kind.value: kind for kind in EntryKind}
 
 
-class ManifestEntry(NamedTuple):
-    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote.
-
-    A NamedTuple rather than a frozen dataclass: a manifest can hold ten thousand of them and
-    the drift check builds them all on every commit (three times cheaper to construct).
-    """
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote."""
 
     path: str
     kind: EntryKind
@@ -163,11 +160,12 @@ class AssetManifest:
         return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + '\n').encode()
 
     def save(self, root: Path) -> bool:
-        """Write the manifest atomically unless the file already holds these bytes."""
+        """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
         try:
-            if path.read_bytes() == data:
+            # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
+            if normalize_eol(path.read_bytes()) == data:
                 return False
         except OSError:
             pass
@@ -194,6 +192,13 @@ class AssetManifest:
             return None
         except OSError as e:
             raise OmkError(f'{shown}: cannot read the manifest ({e.strerror})') from None
+        return cls.parse(root, raw, base_dir, guard=guard)
+
+    @classmethod
+    def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest:
+        """Validate manifest bytes read from anywhere (the disk, or git's index) against ``root``."""
+        guard = guard or RootGuard(root)
+        shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError) as e:

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omk_precommit import checksum
-from omk_precommit.checksum import Fingerprint, compute_checksum, fingerprint, fnv1a_64_pure
+from omk_precommit.checksum import Fingerprint, compute_checksum, fingerprint, fnv1a_64_pure, is_identical
 
-# Published FNV-1a 64 values (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+# Published FNV-1a 64-bit test vectors (Fowler/Noll/Vo reference test suite).
 KNOWN_VECTORS = [
     (b'', 'cbf29ce484222325'),
     (b'a', 'af63dc4c8601ec8c'),
@@ -57,3 +57,15 @@ def test_fingerprint_with_a_lone_cr_is_not_normalised() -> None:
 
 def test_fingerprint_matches_a_null_checksum() -> None:
     assert fingerprint(b'anything').matches(None)
+
+
+def test_compute_checksum_of_str_is_checksum_of_utf8_bytes() -> None:
+    assert compute_checksum('héllo') == compute_checksum('héllo'.encode())
+
+
+def test_is_identical_compares_bytes_and_treats_missing_as_different(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / 'f'
+    assert not is_identical(path, 'x')
+    path.write_bytes(b'x\r\n')
+    assert is_identical(path, b'x\r\n')
+    assert not is_identical(path, 'x\n')

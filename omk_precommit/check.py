@@ -17,8 +17,10 @@ import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from omk_precommit.blobcache import BlobCache
+from omk_precommit.checksum import fingerprint
 from omk_precommit.drift import Drift, DriftState, drifted_files
-from omk_precommit.gitutil import StagedFiles, ignored_paths
+from omk_precommit.gitutil import StagedFiles, ignored_paths, staged_blob_ids
 from omk_precommit.paths import RootGuard, path_problem
 from omk_precommit.statcache import ManifestSnapshot, StatCache
 from omk_precommit.targets import BASE_DIRS, KIMI_CLI, MANIFEST_NAME
@@ -119,29 +121,54 @@ def _unchanged_manifest(
     snapshot = cache.manifest(st)
     if snapshot is None:
         return None
-    # The bytes are those that loaded cleanly; the file system around them may have changed.
+    return snapshot if _still_safe(guard, base_dir, snapshot, stat_all=True) else None
+
+
+def _still_safe(guard: RootGuard, base_dir: str, snapshot: ManifestSnapshot, *, stat_all: bool = False) -> bool:
+    """True when every path of a manifest that once loaded cleanly is still safe: its bytes are
+    the same, but the file system around them may have changed (a directory become a link)."""
     paths = (*snapshot.paths, *snapshot.other_paths)
     if any(path_problem(path, base_dir) is not None for path in paths):
-        return None
-    guard.lstat_many(snapshot.paths)  # the drift check stats them all: in one pass, up front
-    return snapshot if all(map(guard.is_inside, paths)) else None
+        return False
+    if stat_all:
+        guard.lstat_many(snapshot.paths)  # the drift check stats them all: in one pass, up front
+    return all(map(guard.is_inside, paths))
 
 
 def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
-    """How many files the staged manifest manages and which staged files differ from it."""
-    from omk_precommit.manifest import AssetManifest, matches_checksum
+    """How many files the staged manifest manages and which staged files differ from it.
 
-    with StagedFiles(root) as index:
-        raw = index.read(f'{base_dir}/{MANIFEST_NAME}')
-        if raw is None:
-            return None
-        manifest = AssetManifest.parse(root, raw, base_dir)
-        contents = index.read_all([entry.path for entry in manifest.files])
+    The index names every staged file by its blob id, so only blobs the blob cache has not
+    seen are read from git; the disk is only consulted for the symlink rules.
+    """
+    cache = BlobCache.for_root(root, base_dir)
+    blobs = staged_blob_ids(root, base_dir)
+    manifest_blob = blobs.get(f'{base_dir}/{MANIFEST_NAME}')
+    if manifest_blob is None:
+        return None
+    guard = RootGuard(root, by_listing=True)  # nothing is read from disk: file types suffice
+    snapshot = cache.manifest(manifest_blob)
+    if snapshot is None or not _still_safe(guard, base_dir, snapshot):
+        from omk_precommit.manifest import AssetManifest  # only when the staged manifest changed
+
+        with StagedFiles(root) as index:
+            raw = index.read_objects([manifest_blob])[manifest_blob]
+        snapshot = _snapshot_of(AssetManifest.parse(root, raw or b'', base_dir, guard=guard))
+        cache.remember_manifest(manifest_blob, snapshot)
+    unknown = {blobs[rel] for rel in snapshot.paths if rel in blobs and cache.fingerprint(blobs[rel]) is None}
+    if unknown:
+        with StagedFiles(root) as index:
+            contents = index.read_objects(sorted(unknown))
+        for blob, data in contents.items():
+            if data is not None:
+                cache.store(blob, fingerprint(data))
     drifted = []
-    for entry in manifest.files:
-        data = contents[entry.path]
-        if data is None:
-            drifted.append(Drift(entry.path, DriftState.MISSING))
-        elif not matches_checksum(data, entry.checksum):
-            drifted.append(Drift(entry.path, DriftState.MODIFIED))
-    return len(manifest.files), drifted
+    for rel, checksum in zip(snapshot.paths, snapshot.checksums):
+        staged_blob = blobs.get(rel)
+        fp = cache.fingerprint(staged_blob) if staged_blob is not None else None
+        if fp is None:
+            drifted.append(Drift(rel, DriftState.MISSING))
+        elif not fp.matches(checksum):
+            drifted.append(Drift(rel, DriftState.MODIFIED))
+    cache.save()
+    return len(snapshot.paths), drifted

@@ -11,34 +11,24 @@ judged afresh. It also keeps a snapshot of the manifest itself (its paths and ch
 they loaded cleanly), under the same stat rule, so an unchanged manifest is not parsed and
 validated again on every commit; the check still re-proves that every path is safe.
 
-It lives in the git directory (per work tree, so linked worktrees each have their own, and
-nothing appears in ``git status``); outside a git work tree there is no cache and every check
-reads every file. It is a CRC-checked ``marshal`` file, laid out in manifest order, written by
-the same release that reads it. Reading it is best effort (a missing, foreign or corrupt file
-is an empty cache) and so is writing it (a failure leaves the old file or none): the cache can
-make a check faster, never wrong, and never makes it fail.
+It lives in the git directory (see ``cachefile``), laid out in manifest order; outside a git
+work tree there is no cache and every check reads every file. A missing or damaged cache is an
+empty one and a failed write is ignored: the cache can make a check faster, never wrong, and
+never makes it fail.
 """
 from __future__ import annotations
 
-import contextlib
-import marshal
 import os
 import time
-import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from omk_precommit import __version__
+from omk_precommit.cachefile import cache_file, read_record, write_record
 from omk_precommit.checksum import Fingerprint
-from omk_precommit.gitutil import git_dir
 
-CACHE_VERSION = 2
-_MAGIC = b'omk-check-cache'
-# A cache written by another release is not read: its manifest snapshot passed that release's
-# validation, which may differ from this one's.
-_VERSION = f'{CACHE_VERSION}/{__version__}'.encode()
+_KIND = b'stat/2'  # the record's layout; bump it when the fields change
 # Wider than any timestamp granularity a file system offers (FAT: 2 s) plus the lag of the
 # kernel's coarse clock behind time.time_ns(): a change after a check started always gets a
 # ctime newer than (start - RACY_WINDOW_NS).
@@ -56,9 +46,8 @@ class ManifestSnapshot(NamedTuple):
 
 
 def cache_path(root: Path, base_dir: str) -> Path | None:
-    """Where the cache of ``base_dir`` under ``root`` lives; None outside a git work tree."""
-    directory = git_dir(root)
-    return directory / f'omk-check-cache{base_dir}' if directory is not None else None
+    """Where the stat cache of ``base_dir`` under ``root`` lives; None outside a git work tree."""
+    return cache_file(root, f'omk-check-cache{base_dir}')
 
 
 class StatCache:
@@ -169,20 +158,10 @@ class StatCache:
                 stats.extend(_NO_STAT)
                 fps.append(None)
                 lfs.append(None)
-        body = marshal.dumps((
+        write_record(self.path, _KIND, (
             self.started_ns, self._manifest_key, tuple(self._snapshot) if self._manifest_key and self._snapshot else None,
             paths, stats.tobytes(), tuple(fps), tuple(lfs),
         ))
-        data = b'%s %s %08x\n%s' % (_MAGIC, _VERSION, zlib.crc32(body), body)
-        tmp = self.path.with_name(f'{self.path.name}.{os.getpid()}.tmp')
-        try:
-            # No fsync: after a crash a torn or empty cache fails its CRC and is ignored.
-            with open(tmp, 'wb') as f:
-                f.write(data)
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
     def _row(self, rel: str) -> int | None:
         if self._index is None:
@@ -214,14 +193,10 @@ _EMPTY: tuple[Any, ...] = (0, None, None, (), b'', (), ())
 
 def _read(path: Path) -> tuple[Any, ...] | None:
     """The fields of the cache at ``path``, None when it is missing, foreign or corrupt."""
+    fields = read_record(path, _KIND)
+    if fields is None:
+        return None
     try:
-        with open(path, 'rb') as f:
-            data = f.read()
-        header, _, body = data.partition(b'\n')
-        magic, version, crc = header.split(b' ')
-        if magic != _MAGIC or version != _VERSION or int(crc, 16) != zlib.crc32(body):
-            return None
-        fields = marshal.loads(body)
         written_ns, manifest_key, snapshot, paths, stats, fps, lfs = fields
         n = len(paths)
         valid = (
@@ -231,19 +206,28 @@ def _read(path: Path) -> tuple[Any, ...] | None:
             and set(map(type, lfs)) <= _STR_OR_NONE
         )
         if manifest_key is not None:
-            snapshot = ManifestSnapshot(*snapshot)
-            valid = valid and (
-                len(manifest_key) == 4 and set(map(type, manifest_key)) <= _INT
-                and len(snapshot.paths) == len(snapshot.checksums)
-                and set(map(type, snapshot.paths)) <= _STR
-                and set(map(type, snapshot.checksums)) <= _STR_OR_NONE
-                and set(map(type, snapshot.other_paths)) <= _STR
-            )
-    except (OSError, ValueError, TypeError, EOFError):
+            snapshot = valid_snapshot(snapshot)
+            valid = valid and snapshot is not None and len(manifest_key) == 4 and set(map(type, manifest_key)) <= _INT
+    except (ValueError, TypeError):
         return None
     if not valid:
         return None
     return written_ns, manifest_key, snapshot if manifest_key is not None else None, paths, stats, fps, lfs
+
+
+def valid_snapshot(fields: Any) -> ManifestSnapshot | None:
+    """``fields`` read back from a cache as a ManifestSnapshot, None unless well-formed."""
+    try:
+        snapshot = ManifestSnapshot(*fields)
+        valid = (
+            len(snapshot.paths) == len(snapshot.checksums)
+            and set(map(type, snapshot.paths)) <= _STR
+            and set(map(type, snapshot.checksums)) <= _STR_OR_NONE
+            and set(map(type, snapshot.other_paths)) <= _STR
+        )
+    except TypeError:
+        return None
+    return snapshot if valid else None
 
 
 _STR, _INT, _STR_OR_NONE = {str}, {int}, {str, type(None)}

@@ -21,7 +21,7 @@ from omk_precommit.blobcache import BlobCache
 from omk_precommit.checksum import fingerprint
 from omk_precommit.drift import Drift, DriftState, drifted_files
 from omk_precommit.gitutil import StagedFiles, ignored_paths, staged_blob_ids
-from omk_precommit.paths import RootGuard, path_problem
+from omk_precommit.paths import RootGuard, all_safe
 from omk_precommit.statcache import ManifestSnapshot, StatCache
 from omk_precommit.targets import BASE_DIRS, KIMI_CLI, MANIFEST_NAME
 
@@ -127,12 +127,11 @@ def _unchanged_manifest(
 def _still_safe(guard: RootGuard, base_dir: str, snapshot: ManifestSnapshot, *, stat_all: bool = False) -> bool:
     """True when every path of a manifest that once loaded cleanly is still safe: its bytes are
     the same, but the file system around them may have changed (a directory become a link)."""
-    paths = (*snapshot.paths, *snapshot.other_paths)
-    if any(path_problem(path, base_dir) is not None for path in paths):
+    if not all_safe((*snapshot.paths, *snapshot.other_paths), base_dir):
         return False
     if stat_all:
         guard.lstat_many(snapshot.paths)  # the drift check stats them all: in one pass, up front
-    return all(map(guard.is_inside, paths))
+    return guard.all_inside(snapshot.paths) and all(map(guard.is_inside, snapshot.other_paths))
 
 
 def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:

@@ -53,7 +53,12 @@ class Fingerprint(NamedTuple):
 
     def matches(self, recorded: str | None) -> bool:
         """True when a file with this fingerprint is what ``recorded`` describes (None: anything)."""
-        return recorded is None or recorded == self.checksum or recorded == self.lf_checksum
+        return fingerprint_matches(recorded, self.checksum, self.lf_checksum)
+
+
+def fingerprint_matches(recorded: str | None, checksum: str, lf_checksum: str | None) -> bool:
+    """``Fingerprint(checksum, lf_checksum).matches(recorded)``, for loops over many files."""
+    return recorded is None or recorded == checksum or recorded == lf_checksum
 
 
 def fingerprint(data: bytes) -> Fingerprint:

@@ -12,7 +12,7 @@ import stat
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from omk_precommit.checksum import Fingerprint, fingerprint
+from omk_precommit.checksum import Fingerprint, fingerprint, fingerprint_matches
 from omk_precommit.errors import OmkError
 from omk_precommit.paths import RootGuard
 from omk_precommit.statcache import StatCache
@@ -68,10 +68,19 @@ def _unvouched(
     """
     rels = [rel for rel, _ in entries]
     try:
-        stats = [st if st is not None and stat.S_ISREG(st.st_mode) else None for st in map(guard.lstat, rels)]
+        stats = list(map(guard.lstat, rels))
     except OSError:
         return entries  # the one-by-one path reports the error
-    rest = []
+    unchanged = cache.unchanged_fingerprints(rels, stats)
+    if unchanged is not None and guard.all_inside(rels):
+        # Every file has the stat of a regular file hashed before: no link, nothing to read.
+        checksums, lf_checksums = unchanged
+        for (rel, recorded), fp_checksum, fp_lf_checksum in zip(entries, checksums, lf_checksums):
+            if not fingerprint_matches(recorded, fp_checksum, fp_lf_checksum):
+                states[rel] = DriftState.MODIFIED
+        return []
+    stats = [st if st is not None and stat.S_ISREG(st.st_mode) else None for st in stats]
+    rest: list[tuple[str, str | None]] = []
     is_inside = guard.is_inside
     for (rel, checksum), fp in zip(entries, cache.fingerprints(rels, stats)):
         if fp is None or not is_inside(rel):

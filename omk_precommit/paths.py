@@ -40,6 +40,20 @@ def path_problem(rel: object, base_dir: str) -> str | None:
     return None
 
 
+def all_safe(rels: Sequence[str], base_dir: str) -> bool:
+    """True when ``path_problem`` finds nothing wrong with any path in ``rels``.
+
+    Checked on all paths at once when they all have the plain shape (a newline joins them,
+    and none of the patterns looked for contains one, so no match can span two paths).
+    """
+    prefix = base_dir + '/'
+    if all(isinstance(rel, str) and rel.startswith(prefix) for rel in rels):
+        joined = '\n'.join(rels)
+        if '/.' not in joined and '//' not in joined and '\\' not in joined and '\0' not in joined:
+            return True
+    return all(path_problem(rel, base_dir) is None for rel in rels)
+
+
 def resolve_managed(root: Path, rel: str, base_dir: str) -> Path:
     """The absolute path of a managed ``rel`` path, refusing anything that escapes ``root``."""
     problem = path_problem(rel, base_dir)
@@ -152,6 +166,28 @@ class RootGuard:
         if inside is None:
             inside = self._inside[rel] = self._resolve_inside(rel)
         return inside
+
+    def all_inside(self, rels: Sequence[str]) -> bool:
+        """``all(map(self.is_inside, rels))``, in bulk: cheapest after ``lstat_many(rels)``.
+
+        Each directory is judged once; a file only needs to be known not to be a link.
+        """
+        if all(map(self._inside.get, rels)):
+            return True
+        try:
+            if not all(map(self._is_plain_dir, {rel.rpartition('/')[0] for rel in rels} - {''})):
+                return all(map(self.is_inside, rels))
+        except OSError:
+            return all(map(self.is_inside, rels))
+        stats = self._stats
+        try:
+            modes = [stats[rel].st_mode for rel in rels]  # type: ignore[union-attr]
+        except (KeyError, AttributeError):  # not stat'ed yet, or missing: one by one
+            return all(map(self.is_inside, rels))
+        if any(map(stat.S_ISLNK, modes)):
+            return all(map(self.is_inside, rels))
+        self._inside.update(dict.fromkeys(rels, True))
+        return True
 
     def _resolve_inside(self, rel: str) -> bool:
         head = rel.rpartition('/')[0]

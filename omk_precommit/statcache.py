@@ -22,6 +22,8 @@ import os
 import time
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +36,7 @@ _KIND = b'stat/2'  # the record's layout; bump it when the fields change
 # ctime newer than (start - RACY_WINDOW_NS).
 RACY_WINDOW_NS = 3_000_000_000
 _NO_STAT = (-1, -1, -1, -1)
+_STAT_KEY = attrgetter('st_size', 'st_mtime_ns', 'st_ctime_ns', 'st_ino')  # what a row records
 
 
 class ManifestSnapshot(NamedTuple):
@@ -89,6 +92,28 @@ class StatCache:
         self._manifest_key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if self._settled(st) else None
         self._snapshot = snapshot
         self._manifest_changed = True
+
+    def unchanged_fingerprints(
+        self, rels: Sequence[str], stats: Sequence[os.stat_result | None],
+    ) -> tuple[Sequence[str], Sequence[str | None]] | None:
+        """The recorded ``(checksums, lf_checksums)`` of ``rels``, in order, when the cache was
+        written for exactly these paths and every stat in ``stats`` is the recorded one; else
+        None (then ``fingerprints`` tells the files apart).
+
+        The whole of a check on a clean tree, so it is done in bulk: the current stats are
+        packed like the recorded ones and compared in one go.
+        """
+        if len(rels) != len(self._paths) or tuple(rels) != self._paths or None in self._fps:
+            return None
+        try:
+            current = array('q', chain.from_iterable(map(_STAT_KEY, stats)))
+        except (AttributeError, OverflowError):  # a missing file (None), or a stat out of range
+            return None
+        recorded = self._stats
+        if current != recorded or (rels and max(max(recorded[1::4]), max(recorded[2::4])) >= self._trusted_before):
+            return None
+        self._hits.update(zip(rels, range(len(rels))))
+        return self._fps, self._lfs
 
     def lookup(self, rel: str, st: os.stat_result) -> Fingerprint | None:
         """The fingerprint recorded for ``rel`` if its stat ``st`` is unchanged, else None."""

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omk_precommit.paths import RootGuard, is_inside_root, path_problem
+from omk_precommit.paths import RootGuard, all_safe, is_inside_root, path_problem
 
 
 def _reference_is_safe(rel: str, base_dir: str) -> bool:
@@ -19,8 +19,12 @@ def _reference_is_safe(rel: str, base_dir: str) -> bool:
     return '..' not in parts and bool(parts) and parts[0] == base_dir
 
 
+SEGMENTS = ['skills', 'a.md', '.', '..', '', '.hidden', '..a', 'a\\b', 'a\0', 'a\nb', 'C:', '.kimi']
+MANIFEST_LIKE_PATHS = st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5).map('/'.join)
+
+
 @settings(max_examples=2000, deadline=None)
-@given(st.text(alphabet='./\\\0:akim-', max_size=24).map(lambda tail: '.kimi' + tail) | st.text(max_size=12))
+@given(MANIFEST_LIKE_PATHS | st.text(alphabet='./\\\0:akim-', max_size=24).map(lambda tail: '.kimi' + tail) | st.text(max_size=12))
 def test_path_problem_fast_path_agrees_with_the_full_rules(rel: str) -> None:
     assert (path_problem(rel, '.kimi') is None) == _reference_is_safe(rel, '.kimi')
 
@@ -75,3 +79,9 @@ def test_lstat_many_matches_lstat_one_by_one(tree: Path) -> None:
     assert [s and (s.st_ino, s.st_mode) for s in many] == [
         (s := one_by_one.lstat(rel)) and (s.st_ino, s.st_mode) for rel in PATHS
     ]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(MANIFEST_LIKE_PATHS, max_size=5))
+def test_all_safe_agrees_with_path_problem_on_each_path(rels: list[str]) -> None:
+    assert all_safe(rels, '.kimi') == all(path_problem(rel, '.kimi') is None for rel in rels)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from testing.gitrepo import init_repo
+from testing.kimi_code import KimiCode, KimiCodeUnavailable, install_kimi_code
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +29,12 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = init_repo(tmp_path / 'project')
     monkeypatch.chdir(path)
     return path
+
+
+@pytest.fixture(scope='session')
+def kimi_code() -> KimiCode:
+    """The real Kimi Code CLI from npm (installed once into .cache/); skips without npm."""
+    try:
+        return KimiCode(install_kimi_code())
+    except KimiCodeUnavailable as e:
+        pytest.skip(str(e))

@@ -46,6 +46,9 @@ def _build_parser() -> argparse.ArgumentParser:
     add('check', 'report managed files that were modified or deleted')
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
+    p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
+    p.add_argument('--to', required=True, choices=('kimi-code',), help='the target to migrate to')
+    p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     add('agents', 'list the bundled role agents')
     add('hooks', 'list the bundled hooks')
     add('skills', 'list the bundled skills')
@@ -188,9 +191,40 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.migrate import migrate_to_kimi_code
+
+    report = migrate_to_kimi_code(root, dry_run=args.dry_run)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        prefix = 'would be ' if args.dry_run else ''
+        bundle = report.bundle
+        _print_lines([(p, prefix + 'created (bundled)', 'green') for p in bundle.created])
+        _print_lines([(p, prefix + 'updated (bundled)', 'green') for p in bundle.updated])
+        _print_lines([(p, 'conflict: kept your edit, bundled version written beside it as .omk-new', 'red')
+                      for p in bundle.conflicts])
+        _print_lines([(p, prefix + 'created (converted)', 'green') for p in report.created])
+        _print_lines([(p, prefix + 'updated with your edit from .kimi/ (omk-kimi check reports it as a local edit)',
+                       'yellow') for p in report.carried_edits])
+        _print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
+                      for p in report.conflicts])
+        for line in report.skipped:
+            path, _, why = line.partition(': ')
+            print(f'{path}: {paint("not migrated", "red")}: {why}')
+        for line in report.notes:
+            path, _, note = line.partition(': ')
+            print(f'{path}: {paint("note", "yellow")}: {note}')
+        written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)
+        print(f'migrate: {written} files {"to write" if args.dry_run else "written"}, '
+              f'{len(report.conflicts) + len(bundle.conflicts)} conflicts, {len(report.skipped)} not migrated, '
+              f'{len(report.notes)} notes; .kimi/ was left unchanged' + (' (dry run)' if args.dry_run else ''))
+    return EXIT_FOUND if report.conflicts or report.skipped or report.bundle.conflicts else EXIT_CLEAN
+
+
 _COMMANDS = {
     'check': _cmd_check, 'diff': _cmd_diff, 'install': _cmd_install,
-    'sync': _cmd_sync, 'rollback': _cmd_rollback,
+    'sync': _cmd_sync, 'rollback': _cmd_rollback, 'migrate': _cmd_migrate,
 }
 
 

@@ -83,6 +83,8 @@ def _resolve(root: Path, path: Path, depth: int) -> tuple[ResolvedSpec, tuple[st
         raise OmkError(f'{shown}: extend chain is longer than {MAX_EXTEND_DEPTH} (a cycle?)')
     agent = _load_yaml(root, path, shown)
     extend = agent.get('extend')
+    allowed: tuple[str, ...] | None
+    exclude: tuple[str, ...]
     if extend is None:
         parent, allowed, exclude = ResolvedSpec(name='', prompt_path=None), None, ()
         parent_prompt_set = False

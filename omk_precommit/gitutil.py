@@ -4,6 +4,9 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import IO
+
+from omk_precommit.errors import OmkError
 
 
 def find_root(start: Path) -> Path:
@@ -41,3 +44,129 @@ def ignored_paths(root: Path, paths: list[str]) -> set[str]:
     if proc.returncode not in (0, 1):  # 1: none ignored; anything else: not a usable repo
         return set()
     return {p for p in proc.stdout.decode(errors='surrogateescape').split('\0') if p}
+
+
+def in_commit_hook() -> bool:
+    """True when git runs us from a commit hook: git then names the index being committed.
+
+    ``git commit`` exports ``GIT_INDEX_FILE`` to its hooks (``.git/index``, ``index.lock`` for
+    ``commit -a``, a temporary index for ``commit PATH``); pre-commit and prek pass it on.
+    """
+    return bool(os.environ.get('GIT_INDEX_FILE'))
+
+
+class StagedFiles:
+    """The staged content of files, read from git's index through one ``git cat-file --batch``.
+
+    Staged blobs are what the commit will hold: unstaged edits are invisible here, and
+    git's checkout conversions (``core.autocrlf``, ``eol=crlf``) have not been applied.
+    ``GIT_INDEX_FILE`` is honoured, so inside a commit hook this is the index being committed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        try:
+            self._proc = subprocess.Popen(
+                ('git', 'cat-file', '--batch'), cwd=root, bufsize=0,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )
+        except OSError as e:
+            raise OmkError(f'git: cannot run it ({e.strerror}); install git to check staged files') from None
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._proc.returncode is None:
+            self._proc.kill()
+            self._proc.wait()
+
+    def read(self, rel: str) -> bytes | None:
+        """The staged bytes of ``rel``, None when the index has no (stage 0) entry for it.
+
+        One request, one answer: used for the manifest, whose content decides what to read next.
+        """
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        try:
+            self._proc.stdin.write(_request(rel))
+        except BrokenPipeError:
+            raise self._failure() from None
+        header = _readline(self._proc.stdout)
+        if not header:
+            raise self._failure()
+        size = _blob_size(header)
+        if size is None:
+            return None
+        data = _read_exact(self._proc.stdout, size + 1)
+        if len(data) != size + 1:
+            raise self._failure()
+        return data[:-1]
+
+    def read_all(self, rels: list[str]) -> dict[str, bytes | None]:
+        """The staged bytes of every path in ``rels`` (None when unstaged); ends the process.
+
+        All requests are written at once and the answers read together, so many files cost
+        one round trip rather than one each.
+        """
+        out, err = self._proc.communicate(b''.join(_request(rel) for rel in rels))
+        result: dict[str, bytes | None] = {}
+        pos = 0
+        for rel in rels:
+            end = out.find(b'\n', pos)
+            if end < 0:
+                reason = err.decode(errors='replace').strip().splitlines() or ['git cat-file stopped']
+                raise OmkError(f'{self._root}: cannot read the git index ({reason[-1]}); '
+                               'run omk-kimi check without --staged')
+            size = _blob_size(out[pos:end + 1])
+            pos = end + 1
+            if size is None:
+                result[rel] = None
+                continue
+            result[rel] = out[pos:pos + size]
+            pos += size + 1
+        return result
+
+    def _failure(self) -> OmkError:
+        self.close()
+        assert self._proc.stderr is not None
+        message = self._proc.stderr.read().decode(errors='replace').strip().splitlines()
+        reason = message[-1] if message else 'git cat-file stopped'
+        return OmkError(f'{self._root}: cannot read the git index ({reason}); run omk-kimi check without --staged')
+
+
+def _request(rel: str) -> bytes:
+    if '\n' in rel:
+        raise OmkError(f'{rel!r}: a newline in a managed path cannot be looked up in the git index; rename it')
+    # ":0:" names the stage-0 index entry explicitly, so no path is mistaken for another rev syntax.
+    return f':0:{rel}\n'.encode('utf-8', errors='surrogateescape')
+
+
+def _blob_size(header: bytes) -> int | None:
+    """The size from a ``<sha> <type> <size>`` answer, None for ``<name> missing``/``ambiguous``."""
+    fields = header.rstrip(b'\n').rsplit(b' ', 2)
+    if len(fields) != 3 or not fields[2].isdigit():
+        return None
+    return int(fields[2])
+
+
+def _readline(stream: IO[bytes]) -> bytes:
+    line = bytearray()
+    while not line.endswith(b'\n'):
+        byte = stream.read(1)
+        if not byte:
+            break
+        line += byte
+    return bytes(line)
+
+
+def _read_exact(stream: IO[bytes], size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = stream.read(size - len(chunks))
+        if not chunk:
+            break
+        chunks += chunk
+    return bytes(chunks)

@@ -170,11 +170,12 @@ class AssetManifest:
         return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + '\n').encode()
 
     def save(self, root: Path) -> bool:
-        """Write the manifest atomically unless the file already holds these bytes."""
+        """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
         try:
-            if path.read_bytes() == data:
+            # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
+            if normalize_eol(path.read_bytes()) == data:
                 return False
         except OSError:
             pass
@@ -196,6 +197,12 @@ class AssetManifest:
             return None
         except OSError as e:
             raise OmkError(f'{shown}: cannot read the manifest ({e.strerror})') from None
+        return cls.parse(root, raw, base_dir)
+
+    @classmethod
+    def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi') -> AssetManifest:
+        """Validate manifest bytes read from anywhere (the disk, or git's index) against ``root``."""
+        shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError) as e:

@@ -4,16 +4,18 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_by_path
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_by_path
 from omk_precommit.checksum import is_identical
 from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, remove_stale_temp_files
+from omk_precommit.hooks_config import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
 from omk_precommit.manifest import AssetManifest, BackupEntry, matches_checksum, read_managed
 from omk_precommit.paths import resolve_managed
 from omk_precommit.plan import CONFLICT_SUFFIX
 from omk_precommit.reports import RollbackReport
+from omk_precommit.user_scope import user_assets, user_scope
 
 
 class StepKind(str, enum.Enum):
@@ -56,8 +58,46 @@ def plan_rollback(root: Path, manifest: AssetManifest) -> list[Step]:
 
 
 def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
-    """Undo the install recorded in the manifest; a missing manifest is a clean no-op."""
+    """Undo the install recorded in the manifest; a missing manifest is a clean no-op.
+
+    First removes the ``[[hooks]]`` tables ``hooks enable`` added to configs in ``.kimi/``, so no
+    config is left running a script rollback deletes.
+    """
     base_dir = BASE_DIRS[target]
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in recorded_configs(root / base_dir, root)]
+    report = rollback_assets(root, base_dir, bundled_by_path(target), dry_run=dry_run)
+    return _with_hooks(report, hooks, root)
+
+
+def rollback_user_assets(*, dry_run: bool = False) -> RollbackReport:
+    """Undo ``install --user`` and the user-config hooks ``hooks enable --user`` added."""
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in user_recorded_configs()]
+    scope = user_scope()
+    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope)}, dry_run=dry_run)
+    return _with_hooks(report, hooks, None)
+
+
+def _with_hooks(report: RollbackReport, hooks: list[HooksReport], root: Path | None) -> RollbackReport:
+    def shown(config: str) -> str:
+        return os.path.relpath(config, root) if root is not None else config
+
+    return replace(
+        report,
+        hooks_removed=[f'{shown(h.config)}: {t}' for h in hooks for t in h.removed],
+        hooks_kept=[f'{shown(h.config)}: {t} ({why})' for h in hooks
+                    for why, tables in (('edited since hooks enable', h.edited), ('could not be removed exactly', h.stuck))
+                    for t in tables],
+    )
+
+
+def rollback_assets(
+    root: Path,
+    base_dir: str,
+    bundled: dict[str, BundledAsset],
+    *,
+    dry_run: bool,
+) -> RollbackReport:
+    """Undo the install recorded in ``root/base_dir``'s manifest, restoring backups."""
     manifest = AssetManifest.load(root, base_dir)
     if manifest is None:
         return RollbackReport(manifest_missing=True, dry_run=dry_run)
@@ -72,12 +112,11 @@ def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> Ro
         return report
     with project_lock(root):
         remove_stale_temp_files(root / base_dir)
-        _apply(root, manifest, steps, base_dir, target)
+        _apply(root, manifest, steps, base_dir, bundled)
     return report
 
 
-def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str, target: str) -> None:
-    bundled = bundled_by_path(target)
+def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str, bundled: dict[str, BundledAsset]) -> None:
     for step in steps:
         path = resolve_managed(root, step.path, base_dir)
         if step.kind is StepKind.RESTORE and step.backup is not None:

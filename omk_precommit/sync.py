@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_assets
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_assets
+from omk_precommit.errors import OmkError
 from omk_precommit.manifest import AssetManifest
 from omk_precommit.plan import ActionKind, apply_plan, plan_assets
 from omk_precommit.reports import SyncReport, SyncScope
+from omk_precommit.user_scope import user_assets, user_scope
 
 
 def sync_project_assets(
@@ -17,9 +19,29 @@ def sync_project_assets(
     target: str = KIMI_CLI,
 ) -> SyncReport:
     """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``."""
-    base_dir = BASE_DIRS[target]
+    return sync_assets(root, BASE_DIRS[target], bundled_assets(target), SyncScope.PROJECT, force=force, dry_run=dry_run)
+
+
+def sync_user_assets(*, force: bool = False, dry_run: bool = False) -> SyncReport:
+    """Bring the user directory's agents and hook scripts up to the bundle (three-way, like a project)."""
+    scope = user_scope()
+    return sync_assets(scope.root, scope.base_dir, user_assets(scope), SyncScope.USER, force=force, dry_run=dry_run)
+
+
+def sync_assets(
+    root: Path,
+    base_dir: str,
+    assets: tuple[BundledAsset, ...],
+    scope: SyncScope,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> SyncReport:
+    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest."""
+    if not root.is_dir():
+        raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
     manifest = AssetManifest.load(root, base_dir)
-    actions = plan_assets(root, manifest, bundled_assets(target), overwrite_edits=force)
+    actions = plan_assets(root, manifest, assets, overwrite_edits=force)
     backups: list[str] = []
     if not dry_run:
         _, new_backups = apply_plan(root, manifest, actions, base_dir)
@@ -29,7 +51,7 @@ def sync_project_assets(
         return [a.path for a in actions if a.kind in kinds]
 
     return SyncReport(
-        scope=SyncScope.PROJECT,
+        scope=scope,
         created=paths(ActionKind.CREATE),
         updated=paths(ActionKind.UPDATE, ActionKind.REPLACE),
         unchanged=paths(ActionKind.UNCHANGED, ActionKind.ADOPT),

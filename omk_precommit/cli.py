@@ -59,6 +59,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('--staged', action='store_true',
                    help='judge the staged content (git index) instead of the working tree; '
                         'the default inside a git commit hook when --dir is not given')
+    p = add('doctor', 'run every diagnostic: agents, hooks, skills, manifest, the kimi command')
+    p.add_argument('--strict', action='store_true', help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
     p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
@@ -328,8 +330,24 @@ def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
     return EXIT_FOUND if report.conflicts or report.skipped or report.bundle.conflicts else EXIT_CLEAN
 
 
+def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.doctor import Severity, diagnose_project
+    from omk_precommit.doctor.text import render
+
+    results = diagnose_project(root, strict=args.strict, target=_target(args))
+    if args.json:
+        print_json([r.to_json() for r in results])
+    else:
+        print('\n'.join(render(results, paint)))
+    errors = [r for r in results if r.severity is Severity.ERROR]
+    for r in errors:
+        if r.path and not args.json:  # stdout must stay parseable JSON
+            github_annotation('error', r.path, f'omk-doctor: {r.message}')
+    return EXIT_FOUND if errors else EXIT_CLEAN
+
+
 _COMMANDS = {
-    'check': _cmd_check, 'diff': _cmd_diff, 'install': _cmd_install,
+    'check': _cmd_check, 'diff': _cmd_diff, 'doctor': _cmd_doctor, 'install': _cmd_install,
     'sync': _cmd_sync, 'rollback': _cmd_rollback, 'migrate': _cmd_migrate,
 }
 

@@ -77,43 +77,45 @@ def load_hook_tables(rel: str, text: str) -> tuple[list[Any], list[Problem]]:
     return [item.unwrap() if hasattr(item, 'unwrap') else item for item in hooks], []
 
 
-def check_hook_table(where: str, table: object, target: str) -> list[Problem]:
-    """Problems of one ``[[hooks]]`` entry (``where`` names it, e.g. ``config.toml: hooks[0]``)."""
+def check_hook_table(rel: str, index: int, table: object, target: str) -> list[Problem]:
+    """Problems of the ``[[hooks]]`` entry number ``index`` (from 0) of the file ``rel``."""
     info = get_target(target)
+    where = f'hooks[{index}]'
     if not isinstance(table, dict):
-        return [Problem(where, 'must be a table with event and command')]
+        return [Problem(rel, f'{where}: must be a table with event and command')]
     problems = []
     for key in table:
         if key not in HOOK_KEYS:
             if info.strict_hook_keys:
-                problems.append(Problem(where, f'unknown key {key!r}: {info.product} accepts only '
-                                               f'{", ".join(HOOK_KEYS)} and ignores every hook when one table has another key'))
+                problems.append(Problem(rel, f'{where}: unknown key {key!r}: {info.product} accepts only '
+                                             f'{", ".join(HOOK_KEYS)} and ignores every hook when one table has '
+                                             'another key'))
             else:
-                problems.append(Problem(where, f'unknown key {key!r} is ignored by {info.product}', WARNING))
+                problems.append(Problem(rel, f'{where}: unknown key {key!r} is ignored by {info.product}', WARNING))
     event = table.get('event')
     if event not in info.hook_events:
-        problems.append(Problem(where, f'event {event!r} is not a {info.product} hook event; '
-                                       f'use one of {", ".join(info.hook_events)} (case-sensitive)'))
+        problems.append(Problem(rel, f'{where}: event {event!r} is not a {info.product} hook event; '
+                                     f'use one of {", ".join(info.hook_events)} (case-sensitive)'))
     command = table.get('command')
     if not isinstance(command, str) or not command:
-        problems.append(Problem(where, 'command must be a non-empty string (the shell command to run)'))
+        problems.append(Problem(rel, f'{where}: command must be a non-empty string (the shell command to run)'))
     elif not command.strip():
-        problems.append(Problem(where, 'command is blank, so the hook does nothing', WARNING))
+        problems.append(Problem(rel, f'{where}: command is blank, so the hook does nothing', WARNING))
     if 'timeout' in table:
         timeout = table['timeout']
         if isinstance(timeout, bool) or not isinstance(timeout, int):
-            problems.append(Problem(where, f'timeout must be an integer number of seconds, got {timeout!r}'))
+            problems.append(Problem(rel, f'{where}: timeout must be an integer number of seconds, got {timeout!r}'))
         elif not 1 <= timeout <= MAX_TIMEOUT:
-            problems.append(Problem(where, f'timeout {timeout} is out of range; use 1 to {MAX_TIMEOUT} seconds'))
+            problems.append(Problem(rel, f'{where}: timeout {timeout} is out of range; use 1 to {MAX_TIMEOUT} seconds'))
     matcher = table.get('matcher')
     if matcher is not None:
         if not isinstance(matcher, str):
-            problems.append(Problem(where, f'matcher must be a string (a regular expression), got {matcher!r}'))
+            problems.append(Problem(rel, f'{where}: matcher must be a string (a regular expression), got {matcher!r}'))
         elif (why := regex_portability_problem(matcher)) is not None:
-            problems.append(Problem(where, f'matcher {matcher!r} {why}; an invalid matcher never fires'))
+            problems.append(Problem(rel, f'{where}: matcher {matcher!r} {why}; an invalid matcher never fires'))
         elif event in _EMPTY_MATCH_VALUE_EVENTS and re.search(matcher, '') is None:
-            problems.append(Problem(where, f'{event} hooks are matched against an empty value, so matcher '
-                                           f'{matcher!r} never fires; remove it', WARNING))
+            problems.append(Problem(rel, f'{where}: {event} hooks are matched against an empty value, so '
+                                         f'matcher {matcher!r} never fires; remove it', WARNING))
     return problems
 
 
@@ -121,5 +123,5 @@ def check_hooks_toml(rel: str, text: str, target: str) -> list[Problem]:
     """Every problem of the ``[[hooks]]`` tables in the TOML document ``text``."""
     tables, problems = load_hook_tables(rel, text)
     for index, table in enumerate(tables):
-        problems.extend(check_hook_table(f'{rel}: hooks[{index}]', table, target))
+        problems.extend(check_hook_table(rel, index, table, target))
     return problems

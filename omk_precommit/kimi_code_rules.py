@@ -227,6 +227,16 @@ def _has_sub_skills(skill_md: Path) -> bool:
     return isinstance(front, dict) and front.get('has-sub-skill') is True
 
 
+def agent_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
+    """The files Kimi Code reads as project agents, in its order."""
+    return list(_walk_md(root / base_dir / 'agents'))
+
+
+def skill_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
+    """The files Kimi Code reads as project skills."""
+    return list(_skill_files(root / base_dir / 'skills'))
+
+
 def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Problem]:
     """Every agent file, skill and the hooks example under ``root/base_dir``, by Kimi Code's rules."""
     problems: list[Problem] = []
@@ -244,7 +254,7 @@ def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Pr
             return rel, None
 
     names: dict[str, str] = {}
-    for path in _walk_md(base / 'agents'):
+    for path in agent_files(root, base_dir):
         rel, data = readable(path)
         if data is None:
             continue
@@ -259,7 +269,7 @@ def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Pr
                                          'which wins; rename one of them', WARNING))
         else:
             names[name] = rel
-    for path in _skill_files(base / 'skills'):
+    for path in skill_files(root, base_dir):
         rel, data = readable(path)
         if data is not None:
             problems.extend(check_skill_file(rel, data))

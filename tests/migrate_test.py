@@ -9,6 +9,7 @@ import pytest
 from omk_precommit.assets import KIMI_CODE, bundled_by_path
 from omk_precommit.check import check_drift
 from omk_precommit.cli import main
+from omk_precommit.doctor import Severity, diagnose_project
 from omk_precommit.errors import OmkError
 from omk_precommit.install import install_project_assets
 from omk_precommit.kimi_cli_spec import DEFAULT_TOOLS, resolve_agent_spec
@@ -60,12 +61,16 @@ def agent_front(root, agent_id):
     return parse_frontmatter((root / f'.kimi-code/agents/{agent_id}.md').read_text())
 
 
-def test_migrate_writes_seven_agent_files_that_pass_the_kimi_code_rules(kimi_cli_project):
+def test_migrate_writes_seven_agent_files_that_pass_doctor_for_kimi_code(kimi_cli_project):
     before = snapshot(kimi_cli_project / '.kimi')
     assert main(['migrate', '--to', 'kimi-code']) == 0
     agents = sorted(p.name for p in (kimi_cli_project / '.kimi-code/agents').iterdir())
     assert agents == sorted(f'{a}.md' for a in (*ROLES, 'release'))
-    assert [p for p in check_kimi_code_project(kimi_cli_project) if p.severity == 'error'] == []
+    assert main(['doctor', '--target', 'kimi-code']) == 0
+    results = diagnose_project(kimi_cli_project, target='kimi-code')
+    assert [r for r in results if r.severity is Severity.ERROR] == []
+    assert {r.path for r in results if r.check == 'agents' and r.severity is Severity.OK} == {
+        f'.kimi-code/agents/{a}.md' for a in (*ROLES, 'release')}
     assert snapshot(kimi_cli_project / '.kimi') == before
 
 

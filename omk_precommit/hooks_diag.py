@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from omk_precommit.config_check import config_findings
 from omk_precommit.errors import OmkError
@@ -55,12 +55,16 @@ def _configs(root: Path) -> list[_Config]:
 Identities = set[Optional[tuple[str, str, str]]]
 
 
+def _in_dir(directory: str) -> Callable[[str], str]:
+    return lambda name: f'{directory}/{name}'
+
+
 def _bundled(config: _Config) -> list[tuple[UserScope | None, Identities]]:
     """(the user scope whose scripts it runs, or None; identities) of each table set that counts
     as "the bundled hooks" here. Kimi Code's config may run the scripts of either user scope
     (``hooks enable --user`` with or without ``--target kimi-code``)."""
     dirs = ['.kimi/hooks'] + (['.kimi-code/hooks'] if config.cli is KIMI_CODE else [])
-    relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(config.cli, lambda n, d=d: f'{d}/{n}')}
+    relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(config.cli, _in_dir(d))}
     if config.project:
         return [(None, relative)]
     scopes = [user_scope()] + ([user_scope(KIMI_CODE.id)] if config.cli is KIMI_CODE else [])

@@ -7,7 +7,6 @@ import subprocess
 
 import pytest
 import tomlkit
-import yaml
 
 from omk_precommit.agents import default_role_agents
 from omk_precommit.assets import KIMI_CLI, KIMI_CODE, bundled_assets, bundled_by_path

@@ -25,15 +25,15 @@ EXAMPLE = 'hooks.toml.example'
 SYNC = 'omk-kimi sync --target kimi-code'
 
 
-def _group(rel: str, base_dir: str) -> str:
+def _group(rel: str) -> str:
     parts = PurePosixPath(rel).parts
     return {'agents': 'agents', 'skills': 'skills'}.get(parts[1] if len(parts) > 1 else '', 'hooks')
 
 
-def _fix(problem: Problem, base_dir: str, managed: frozenset[str]) -> str:
+def _fix(problem: Problem, managed: frozenset[str]) -> str:
     if problem.path in managed:
         return f'omk-kimi diff --target kimi-code {problem.path} ({SYNC} --force restores the bundled file)'
-    if _group(problem.path, base_dir) == 'agents':
+    if _group(problem.path) == 'agents':
         return f'edit {problem.path}: Kimi Code skips an invalid agent file with only a log line'
     return f'edit {problem.path}'
 
@@ -43,12 +43,12 @@ def check_kimi_code_assets(root: Path, base_dir: str, managed: frozenset[str]) -
     results: list[DiagResult] = []
     problems = check_kimi_code_project(root, base_dir)
     for problem in problems:
-        findings = Findings(_group(problem.path, base_dir))
+        findings = Findings(_group(problem.path))
         message = problem.message
         if problem.severity == ERROR:
-            findings.error(problem.path, message, _fix(problem, base_dir, managed))
+            findings.error(problem.path, message, _fix(problem, managed))
         else:
-            findings.warning(problem.path, message, _fix(problem, base_dir, managed))
+            findings.warning(problem.path, message, _fix(problem, managed))
         results += findings.results
     flagged = {p.path for p in problems}
     checked = [(path, 'agents', 'Kimi Code agent file loads') for path in agent_files(root, base_dir)]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from omk_precommit import __version__
 from omk_precommit.errors import OmkError
+from omk_precommit.targets import BASE_DIRS, KIMI_CLI, KIMI_CODE, TARGETS
 from omk_precommit.output import github_annotation, paint, print_json
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ def _build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dir', type=Path, help='project root (default: the git work tree containing the current directory)')
     common.add_argument('--json', action='store_true', help='machine-readable output on stdout')
+    common.add_argument('--target', choices=TARGETS, default=None,
+                        help='kimi-cli (default): the Python Kimi CLI, .kimi/; '
+                             'kimi-code: the Kimi Code CLI, .kimi-code/ (each target has its own manifest)')
 
     parser = _Parser(prog='omk-kimi', description='Install, sync, roll back and check the Kimi CLI assets of a project.')
     parser.add_argument('--version', action='version', version=f'omk-kimi {__version__}')
@@ -60,6 +64,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('--strict', action='store_true', help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
+    p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
+    p.add_argument('--to', choices=(KIMI_CODE,), help='the target to migrate to (the same as --target kimi-code)')
+    p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     add('agents', 'list the bundled role agents')
     _add_hooks_parser(add('hooks', 'list the bundled hooks, or enable/disable them in a Kimi config.toml'))
     add('skills', 'list the bundled skills')
@@ -71,6 +78,9 @@ def _add_hooks_parser(hooks: argparse.ArgumentParser) -> None:
     common = _Parser(add_help=False)
     common.add_argument('--dir', type=Path, default=argparse.SUPPRESS, help='project root (default: the git work tree)')
     common.add_argument('--json', action='store_true', default=argparse.SUPPRESS, help='machine-readable output')
+    common.add_argument('--target', choices=TARGETS, default=argparse.SUPPRESS,
+                        help='whose config and rules: kimi-cli or kimi-code (default for --user: the CLI you have, '
+                             'Kimi Code when $KIMI_CODE_HOME exists; for --config: inferred from the file)')
     actions = hooks.add_subparsers(dest='hooks_action', metavar='ACTION', parser_class=_Parser)
     actions.add_parser('list', parents=[common], help='list the bundled hooks (the default)')
     for name, help_text in (
@@ -86,6 +96,14 @@ def _add_hooks_parser(hooks: argparse.ArgumentParser) -> None:
                            help='the user config of the CLI you have: $KIMI_CODE_HOME/config.toml if that home exists, '
                                 'else $KIMI_SHARE_DIR/config.toml (~/.kimi); commands run the scripts of install --user')
         p.add_argument('--dry-run', action='store_true', help='print what would change, change nothing')
+
+
+def _target(args: argparse.Namespace) -> str:
+    return args.target or KIMI_CLI
+
+
+def _manifest_shown(args: argparse.Namespace) -> str:
+    return f'{BASE_DIRS[_target(args)]}/omk-manifest.json'
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -109,7 +127,8 @@ def _cmd_check(args: argparse.Namespace, root: Path) -> int:
 
     # GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
     staged = args.staged or (args.dir is None and in_commit_hook())
-    result = check_drift(root, staged=staged)
+    result = check_drift(root, staged=staged, target=_target(args))
+    base_dir = BASE_DIRS[_target(args)]
     where = 'in the index' if staged else 'on disk'
     if args.json:
         print_json(result.to_json())
@@ -119,8 +138,9 @@ def _cmd_check(args: argparse.Namespace, root: Path) -> int:
         _print_lines([(d.path, states[d.state.value], 'red') for d in result.drifted])
         _print_lines([(p, 'skipped (ignored by git)', 'yellow') for p in result.skipped])
         if result.manifest_missing:
-            print(f'.kimi/omk-manifest.json: no manifest {where}, nothing to check '
-                  + ('(git add .kimi/ to have commits checked)' if staged else '(run omk-kimi install)'))
+            install = 'omk-kimi install' + (f' --target {args.target}' if args.target else '')
+            print(f'{base_dir}/omk-manifest.json: no manifest {where}, nothing to check '
+                  + (f'(git add {base_dir}/ to have commits checked)' if staged else f'(run {install})'))
         elif result.drifted:
             print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
                   'see omk-kimi diff, restore them or run omk-kimi sync --force'
@@ -129,14 +149,14 @@ def _cmd_check(args: argparse.Namespace, root: Path) -> int:
             print(f'{result.managed} managed files match the manifest {where}')
         for d in result.drifted:
             github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
-                              '.kimi/omk-manifest.json; run omk-kimi diff')
+                              f'{base_dir}/omk-manifest.json; run omk-kimi diff')
     return EXIT_FOUND if result.drifted else EXIT_CLEAN
 
 
 def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.diff import unified_diffs
 
-    diffs = unified_diffs(root, args.paths)
+    diffs = unified_diffs(root, args.paths, target=_target(args))
     if args.json:
         print_json({'diffs': diffs})
     else:
@@ -147,7 +167,7 @@ def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
 def _print_user_scope(args: argparse.Namespace) -> None:
     from omk_precommit.user_scope import user_scope
 
-    scope = user_scope()
+    scope = user_scope(_target(args))
     if not args.json:
         print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
 
@@ -157,7 +177,10 @@ def _cmd_install(args: argparse.Namespace, root: Path) -> int:
 
     if args.user:
         _print_user_scope(args)
-    report = install_user_assets(dry_run=args.dry_run) if args.user else install_project_assets(root, dry_run=args.dry_run)
+    if args.user:
+        report = install_user_assets(dry_run=args.dry_run, target=_target(args))
+    else:
+        report = install_project_assets(root, dry_run=args.dry_run, target=_target(args))
     if args.json:
         print_json(report.to_json())
         return EXIT_CLEAN
@@ -178,9 +201,9 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
 
     if args.user:
         _print_user_scope(args)
-        report = sync_user_assets(force=args.force, dry_run=args.dry_run)
+        report = sync_user_assets(force=args.force, dry_run=args.dry_run, target=_target(args))
     else:
-        report = sync_project_assets(root, force=args.force, dry_run=args.dry_run)
+        report = sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=_target(args))
     if args.json:
         print_json(report.to_json())
     else:
@@ -218,7 +241,10 @@ def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
 
     if args.user:
         _print_user_scope(args)
-    report = rollback_user_assets(dry_run=args.dry_run) if args.user else rollback(root, dry_run=args.dry_run)
+    if args.user:
+        report = rollback_user_assets(dry_run=args.dry_run, target=_target(args))
+    else:
+        report = rollback(root, dry_run=args.dry_run, target=_target(args))
     if args.json:
         print_json(report.to_json())
         return EXIT_CLEAN
@@ -232,7 +258,7 @@ def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
     if report.manifest_missing:
         from omk_precommit.user_scope import user_scope
 
-        shown = user_scope().directory / 'omk-manifest.json' if args.user else '.kimi/omk-manifest.json'
+        shown = user_scope(_target(args)).directory / 'omk-manifest.json' if args.user else _manifest_shown(args)
         print(f'{shown}: no manifest, nothing to roll back')
         return EXIT_CLEAN
     _print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
@@ -250,14 +276,20 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from omk_precommit.assets import bundled_assets
     from omk_precommit.hookdefs import default_project_hooks
 
+    from omk_precommit.kimi_code_agents import kimi_code_agent
+
+    target = _target(args)
     rows: list[dict[str, object]]
     if args.command == 'agents':
-        rows = [{'id': a.id, 'description': a.description, 'tools': list(a.tools)} for a in default_role_agents()]
+        rows = [{'id': a.id, 'description': a.description,
+                 'tools': list(a.tools) if target == KIMI_CLI else list(kimi_code_agent(a).tools or ())}
+                for a in default_role_agents()]
     elif args.command == 'hooks':
-        rows = [{'script': f'.kimi/hooks/{s.name}', 'event': h.event.value, 'matcher': h.matcher, 'timeout': h.timeout}
-                for s in default_project_hooks().scripts for h in s.hooks]
+        rows = [{'script': h.command, 'event': h.event.value, 'matcher': h.matcher, 'timeout': h.timeout}
+                for s in default_project_hooks(target=target).scripts for h in s.hooks]
     else:
-        rows = [{'id': a.path.split('/')[2], 'path': a.path} for a in bundled_assets() if a.path.endswith('/SKILL.md')]
+        rows = [{'id': a.path.split('/')[2], 'path': a.path} for a in bundled_assets(target)
+                if a.path.endswith('/SKILL.md')]
     if args.json:
         print_json(rows)
     else:
@@ -266,11 +298,44 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.migrate import migrate_to_kimi_code
+
+    if (args.to or args.target) != KIMI_CODE:
+        raise OmkError('migrate: say where to, with --to kimi-code (the only target migrate writes)')
+    report = migrate_to_kimi_code(root, dry_run=args.dry_run)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        prefix = 'would be ' if args.dry_run else ''
+        bundle = report.bundle
+        _print_lines([(p, prefix + 'created (bundled)', 'green') for p in bundle.created])
+        _print_lines([(p, prefix + 'updated (bundled)', 'green') for p in bundle.updated])
+        _print_lines([(p, 'conflict: kept your edit, bundled version written beside it as .omk-new', 'red')
+                      for p in bundle.conflicts])
+        _print_lines([(p, prefix + 'created (converted)', 'green') for p in report.created])
+        _print_lines([(p, prefix + 'updated with your edit from .kimi/ (omk-kimi check reports it as a local edit)',
+                       'yellow') for p in report.carried_edits])
+        _print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
+                      for p in report.conflicts])
+        for line in report.skipped:
+            path, _, why = line.partition(': ')
+            print(f'{path}: {paint("not migrated", "red")}: {why}')
+        for line in report.notes:
+            path, _, note = line.partition(': ')
+            print(f'{path}: {paint("note", "yellow")}: {note}')
+        written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)
+        print(f'migrate: {written} files {"to write" if args.dry_run else "written"}, '
+              f'{len(report.conflicts) + len(bundle.conflicts)} conflicts, {len(report.skipped)} not migrated, '
+              f'{len(report.notes)} notes; .kimi/ was left unchanged' + (' (dry run)' if args.dry_run else ''))
+    return EXIT_FOUND if report.conflicts or report.skipped or report.bundle.conflicts else EXIT_CLEAN
+
+
 def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.doctor import Severity, diagnose_project
     from omk_precommit.doctor.text import render
 
-    results = diagnose_project(root, strict=args.strict)
+    results = diagnose_project(root, strict=args.strict, target=_target(args))
     if args.json:
         print_json([r.to_json() for r in results])
     else:
@@ -284,7 +349,7 @@ def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
 
 _COMMANDS = {
     'check': _cmd_check, 'diff': _cmd_diff, 'doctor': _cmd_doctor, 'install': _cmd_install,
-    'sync': _cmd_sync, 'rollback': _cmd_rollback,
+    'sync': _cmd_sync, 'rollback': _cmd_rollback, 'migrate': _cmd_migrate,
 }
 
 
@@ -322,9 +387,14 @@ def _cmd_hooks(args: argparse.Namespace) -> int:
     )
     from omk_precommit.kimi_clis import user_config
 
+    from omk_precommit.kimi_clis import cli_named
+
+    chosen = getattr(args, 'target', None)
     if args.hooks_action == 'enable':
-        target = user_hooks_target() if args.user else project_hooks_target(_root(args), args.config)
+        target = user_hooks_target(chosen) if args.user else project_hooks_target(_root(args), args.config, chosen)
         reports = [enable_hooks(target, dry_run=args.dry_run)]
+    elif args.user and chosen is not None:
+        reports = [disable_hooks(cli_named(chosen).config_file(), dry_run=args.dry_run)]
     else:
         # --user: every user config enable wrote to, even if the user has switched CLI since.
         configs = (user_recorded_configs() or [user_config().path]) if args.user else [args.config]
@@ -342,10 +412,17 @@ def _plain_check(argv: Sequence[str]) -> argparse.Namespace | None:
     """The arguments of ``check`` in the plain forms the omk-check hook uses, without building
     the whole parser (every subcommand, and a gettext lookup per help string: ~5 ms on every
     commit); None for anything else, which the parser handles."""
-    flags = argv[1:]
+    flags = list(argv[1:])
+    target = None
+    if '--target' in flags:  # the kimi-code hooks pass [--target, kimi-code]
+        at = flags.index('--target')
+        target = flags[at + 1] if at + 1 < len(flags) else None
+        if target not in TARGETS:
+            return None
+        del flags[at:at + 2]
     if argv[:1] != ['check'] or not set(flags) <= {'--json', '--staged'} or len(set(flags)) != len(flags):
         return None
-    return argparse.Namespace(command='check', dir=None, json='--json' in flags, staged='--staged' in flags)
+    return argparse.Namespace(command='check', dir=None, json='--json' in flags, staged='--staged' in flags, target=target)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,13 +22,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE
 from omk_precommit.config_check import config_findings
 from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock
 from omk_precommit.hookdefs import default_project_hooks
 from omk_precommit.hooks_record import RECORD_SUFFIX, HooksRecord, record_path
-from omk_precommit.kimi_clis import CLIS, HookTable, KimiCli, bundled_hook_tables, cli_for_config, user_config
+from omk_precommit.kimi_clis import (
+    CLIS, ConfigChoice, HookTable, KimiCli, bundled_hook_tables, cli_for_config, cli_named, user_config,
+)
 from omk_precommit.paths import is_inside_root
 from omk_precommit.toml_hooks import Removal, add_tables, hook_identity, remove_tables
 from omk_precommit.user_scope import user_scope
@@ -46,22 +48,35 @@ class HooksTarget:
     install_hint: str
 
 
-def user_hooks_target() -> HooksTarget:
-    """The user config of the CLI this user has, with commands running the user's hook scripts."""
-    choice, scope = user_config(), user_scope()
+def user_hooks_target(target: str | None = None) -> HooksTarget:
+    """The user config of ``target``'s CLI (without one: of the CLI this user has), with commands
+    running the user's hook scripts (those ``install --user [--target T]`` put in place)."""
+    if target is None:
+        choice, scope, hint = user_config(), user_scope(), 'omk-kimi install --user'
+    else:
+        cli = cli_named(target)
+        choice = ConfigChoice(cli, cli.config_file(), f'--target {target}: {cli.display} reads user hooks only from '
+                                                      f'${cli.home_env}/config.toml')
+        scope, hint = user_scope(target), f'omk-kimi install --user --target {target}'
     scripts = tuple(scope.hook_script(s.name) for s in default_project_hooks().scripts)
     return HooksTarget(choice.path, choice.cli, tuple(bundled_hook_tables(choice.cli, scope.hook_command)),
-                       scripts, choice.reason, 'omk-kimi install --user')
+                       scripts, choice.reason, hint)
 
 
-def project_hooks_target(root: Path, config: Path) -> HooksTarget:
-    """``config`` (e.g. ``.kimi/config.toml``) with commands running the project's scripts, relative to its root."""
-    hooks_dir = f'{BASE_DIRS[KIMI_CLI]}/hooks'
-    cli = cli_for_config(config)
+def project_hooks_target(root: Path, config: Path, target: str | None = None) -> HooksTarget:
+    """``config`` (e.g. ``.kimi/config.toml``) with commands running the project's scripts, relative to its root.
+
+    Without ``target`` the CLI is inferred from the file (Kimi Code's own config, else Kimi CLI).
+    """
+    cli = cli_for_config(config) if target is None else cli_named(target)
+    hooks_dir = f'{BASE_DIRS[target or KIMI_CLI]}/hooks'
+    hint = 'omk-kimi install' + (f' --target {target}' if target else '')
     scripts = tuple(root / hooks_dir / s.name for s in default_project_hooks().scripts)
+    reason = 'named with --config; kimi reads it when started as `kimi --config-file PATH`'
+    if target == KIMI_CODE:
+        reason = 'named with --config; Kimi Code reads hooks only from $KIMI_CODE_HOME/config.toml (see --user)'
     return HooksTarget(config.absolute(), cli, tuple(bundled_hook_tables(cli, lambda name: f'{hooks_dir}/{name}')),
-                       scripts, 'named with --config; kimi reads it when started as `kimi --config-file PATH`',
-                       'omk-kimi install')
+                       scripts, reason, hint)
 
 
 def describe(table: HookTable) -> str:

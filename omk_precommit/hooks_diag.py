@@ -10,16 +10,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from omk_precommit.config_check import config_findings
 from omk_precommit.errors import OmkError
 from omk_precommit.hookdefs import default_project_hooks
 from omk_precommit.hooks_config import describe, user_hooks_target
 from omk_precommit.hooks_record import HooksRecord
-from omk_precommit.kimi_clis import CLIS, KimiCli, bundled_hook_tables, cli_for_config
+from omk_precommit.kimi_clis import CLIS, KIMI_CODE, KimiCli, bundled_hook_tables, cli_for_config
 from omk_precommit.toml_hooks import existing_hooks, hook_identity
-from omk_precommit.user_scope import user_scope
+from omk_precommit.user_scope import UserScope, user_scope
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,21 @@ def _configs(root: Path) -> list[_Config]:
 Identities = set[Optional[tuple[str, str, str]]]
 
 
-def _bundled(config: _Config) -> list[tuple[bool, Identities]]:
-    """(runs the user's scripts?, identities) of each table set that counts as "the bundled hooks" here."""
-    relative = {hook_identity(t) for t in bundled_hook_tables(config.cli, lambda n: f'.kimi/hooks/{n}')}
+def _in_dir(directory: str) -> Callable[[str], str]:
+    return lambda name: f'{directory}/{name}'
+
+
+def _bundled(config: _Config) -> list[tuple[UserScope | None, Identities]]:
+    """(the user scope whose scripts it runs, or None; identities) of each table set that counts
+    as "the bundled hooks" here. Kimi Code's config may run the scripts of either user scope
+    (``hooks enable --user`` with or without ``--target kimi-code``)."""
+    dirs = ['.kimi/hooks'] + (['.kimi-code/hooks'] if config.cli is KIMI_CODE else [])
+    relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(config.cli, _in_dir(d))}
     if config.project:
-        return [(False, relative)]
-    user = {hook_identity(t) for t in bundled_hook_tables(config.cli, user_scope().hook_command)}
-    return [(True, user), (False, relative)]
+        return [(None, relative)]
+    scopes = [user_scope()] + ([user_scope(KIMI_CODE.id)] if config.cli is KIMI_CODE else [])
+    return [(scope, {hook_identity(t) for t in bundled_hook_tables(config.cli, scope.hook_command)})
+            for scope in scopes] + [(None, relative)]
 
 
 def diagnose_hooks_enabled(root: Path) -> list[HookDiag]:
@@ -85,14 +93,14 @@ def diagnose_hooks_enabled(root: Path) -> list[HookDiag]:
             present = {hook_identity(h) for h in existing_hooks(text, config.shown)}
         except OmkError:
             continue
-        for user_scripts, wanted in _bundled(config):
+        for scope, wanted in _bundled(config):
             found = len(wanted & present)
             if best is None or found > best.found:
-                best = _Best(found, len(wanted), config, user_scripts)
+                best = _Best(found, len(wanted), config, scope)
         results += _record_findings(config, text)
     results += _enablement(best)
-    if best is not None and best.found and best.user_scripts:
-        results += _user_scripts()
+    if best is not None and best.found and best.scope is not None:
+        results += _user_scripts(best.scope)
     return results
 
 
@@ -103,7 +111,7 @@ class _Best:
     found: int
     total: int
     config: _Config
-    user_scripts: bool
+    scope: UserScope | None  # the user scope whose scripts the hooks run, None for project scripts
 
 
 def _enablement(best: _Best | None) -> list[HookDiag]:
@@ -139,11 +147,11 @@ def _record_findings(config: _Config, text: str) -> list[HookDiag]:
     return results
 
 
-def _user_scripts() -> list[HookDiag]:
-    scope = user_scope()
+def _user_scripts(scope: UserScope) -> list[HookDiag]:
+    fix = 'omk-kimi sync --user' + (' --target kimi-code' if scope == user_scope(KIMI_CODE.id) else '')
     return [
         HookDiag('warning', str(script), 'a user hook runs this script, but it is missing or not executable, '
-                 'so the hook fails open', 'omk-kimi sync --user')
+                 'so the hook fails open', fix)
         for script in (scope.hook_script(s.name) for s in default_project_hooks().scripts)
         if not os.access(script, os.X_OK)
     ]

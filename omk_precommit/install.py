@@ -16,10 +16,10 @@ def install_project_assets(root: Path, *, dry_run: bool = False, target: str = K
     return install_assets(root, BASE_DIRS[target], bundled_assets(target), dry_run=dry_run)
 
 
-def install_user_assets(*, dry_run: bool = False) -> InstallReport:
+def install_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> InstallReport:
     """Install the role agents and hook scripts into the user directory (see ``user_scope``)."""
-    scope = user_scope()
-    return install_assets(scope.root, scope.base_dir, user_assets(scope), dry_run=dry_run)
+    scope = user_scope(target)
+    return install_assets(scope.root, scope.base_dir, user_assets(scope, target), dry_run=dry_run)
 
 
 def install_assets(root: Path, base_dir: str, assets: tuple[BundledAsset, ...], *, dry_run: bool) -> InstallReport:

@@ -3,18 +3,19 @@
 Two CLIs read a ``config.toml``: the Python Kimi CLI (kimi-cli 1.x, ``$KIMI_SHARE_DIR`` or
 ``~/.kimi``; ``--config-file`` replaces it) and its successor Kimi Code CLI (``$KIMI_CODE_HOME``
 or ``~/.kimi-code``; no project config). This module is the one place that knows how they
-differ for omk: where the config lives, which hook events and keys each accepts, and what its
-file-writing tools are called.
+differ for omk: where the config lives and which hook events and keys each accepts (both taken
+from ``targets``, the one list of each); the bundled tables come from ``hookdefs`` per CLI, so
+their matchers already name that CLI's file-writing tools.
 """
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 
-from omk_precommit.hookdefs import HookEvent, default_project_hooks
+from omk_precommit.hookdefs import default_project_hooks
+from omk_precommit.targets import HOOK_KEYS, KIMI_CLI_HOOK_EVENTS, KIMI_CODE_HOOK_EVENTS
 
 HookTable = dict[str, Union[str, int]]
 
@@ -29,8 +30,6 @@ class KimiCli:
     default_home: str
     hook_events: tuple[str, ...]
     hook_keys: tuple[str, ...]
-    # The Kimi CLI name of a tool -> this CLI's name for it (bundled matchers use Kimi CLI names).
-    tool_names: dict[str, str] = field(default_factory=dict)
     unknown_hook_keys_rejected: bool = False
 
     def home(self) -> Path:
@@ -41,31 +40,22 @@ class KimiCli:
     def config_file(self) -> Path:
         return self.home() / 'config.toml'
 
-    def matcher(self, kimi_cli_matcher: str) -> str:
-        """A bundled matcher (an alternation of Kimi CLI tool names) in this CLI's tool names."""
-        if not self.tool_names:
-            return kimi_cli_matcher
-        return re.sub(r'\w+', lambda m: self.tool_names.get(m.group(0), m.group(0)), kimi_cli_matcher)
-
 
 KIMI_CLI = KimiCli(
     id='kimi-cli', display='Kimi CLI', home_env='KIMI_SHARE_DIR', default_home='.kimi',
-    hook_events=tuple(e.value for e in HookEvent),
-    hook_keys=('event', 'command', 'matcher', 'timeout'),
+    hook_events=KIMI_CLI_HOOK_EVENTS, hook_keys=HOOK_KEYS,
 )
 # Facts read from @moonshot-ai/kimi-code 2.1.0 (dist/main.mjs: HookDefSchema is a strict zod object).
 KIMI_CODE = KimiCli(
     id='kimi-code', display='Kimi Code CLI', home_env='KIMI_CODE_HOME', default_home='.kimi-code',
-    hook_events=(
-        'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionRequest', 'PermissionResult',
-        'UserPromptSubmit', 'Stop', 'StopFailure', 'Interrupt', 'SessionStart', 'SessionEnd',
-        'SubagentStart', 'SubagentStop', 'PreCompact', 'PostCompact', 'Notification',
-    ),
-    hook_keys=('event', 'matcher', 'command', 'timeout'),
-    tool_names={'WriteFile': 'Write', 'StrReplaceFile': 'Edit', 'ReadFile': 'Read', 'Shell': 'Bash'},
-    unknown_hook_keys_rejected=True,
+    hook_events=KIMI_CODE_HOOK_EVENTS, hook_keys=HOOK_KEYS, unknown_hook_keys_rejected=True,
 )
 CLIS = (KIMI_CLI, KIMI_CODE)
+
+
+def cli_named(target: str) -> KimiCli:
+    """The CLI whose id is the target name ``kimi-cli`` or ``kimi-code``."""
+    return next(cli for cli in CLIS if cli.id == target)
 
 
 @dataclass(frozen=True)
@@ -101,11 +91,11 @@ def cli_for_config(path: Path) -> KimiCli:
 def bundled_hook_tables(cli: KimiCli, command_for: Callable[[str], str]) -> list[HookTable]:
     """The bundled hooks as ``[[hooks]]`` tables for ``cli``; ``command_for(script)`` gives each command."""
     tables: list[HookTable] = []
-    for script in default_project_hooks().scripts:
+    for script in default_project_hooks(target=cli.id).scripts:
         for hook in script.hooks:
             table: HookTable = {'event': hook.event.value, 'command': command_for(script.name)}
             if hook.matcher:
-                table['matcher'] = cli.matcher(hook.matcher)
+                table['matcher'] = hook.matcher
             table['timeout'] = hook.timeout
             tables.append({k: v for k, v in table.items() if k in cli.hook_keys})
     return tables

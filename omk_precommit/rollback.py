@@ -7,10 +7,11 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_by_path
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_by_path
 from omk_precommit.checksum import is_identical
 from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, remove_stale_temp_files
 from omk_precommit.hooks_config import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
+from omk_precommit.kimi_clis import KIMI_CODE as KIMI_CODE_RULES
 from omk_precommit.manifest import AssetManifest, BackupEntry, matches_checksum, read_managed
 from omk_precommit.paths import resolve_managed
 from omk_precommit.plan import CONFLICT_SUFFIX
@@ -69,11 +70,19 @@ def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> Ro
     return _with_hooks(report, hooks, root)
 
 
-def rollback_user_assets(*, dry_run: bool = False) -> RollbackReport:
-    """Undo ``install --user`` and the user-config hooks ``hooks enable --user`` added."""
-    hooks = [disable_hooks(c, dry_run=dry_run) for c in user_recorded_configs()]
-    scope = user_scope()
-    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope)}, dry_run=dry_run)
+def rollback_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
+    """Undo ``install --user`` and the user-config hooks ``hooks enable --user`` added.
+
+    For kimi-code only Kimi Code's config is touched; for kimi-cli every user config enable
+    wrote to, since ``hooks enable --user`` without a target may have chosen either.
+    """
+    configs = user_recorded_configs()
+    if target == KIMI_CODE:
+        configs = [c for c in configs if c == KIMI_CODE_RULES.config_file()]
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
+    scope = user_scope(target)
+    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, target)},
+                             dry_run=dry_run)
     return _with_hooks(report, hooks, None)
 
 

@@ -22,10 +22,11 @@ def sync_project_assets(
     return sync_assets(root, BASE_DIRS[target], bundled_assets(target), SyncScope.PROJECT, force=force, dry_run=dry_run)
 
 
-def sync_user_assets(*, force: bool = False, dry_run: bool = False) -> SyncReport:
+def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: str = KIMI_CLI) -> SyncReport:
     """Bring the user directory's agents and hook scripts up to the bundle (three-way, like a project)."""
-    scope = user_scope()
-    return sync_assets(scope.root, scope.base_dir, user_assets(scope), SyncScope.USER, force=force, dry_run=dry_run)
+    scope = user_scope(target)
+    return sync_assets(scope.root, scope.base_dir, user_assets(scope, target), SyncScope.USER,
+                       force=force, dry_run=dry_run)
 
 
 def sync_assets(

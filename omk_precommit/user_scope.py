@@ -6,6 +6,10 @@ user agents go where a Kimi CLI user looks for Kimi's files: its share directory
 that a user-level ``[[hooks]]`` config runs, ``hooks/<script>``. ``$OMK_KIMI_USER_DIR`` overrides
 the directory (omk 0.5.0 used ``~/.config/kimi``).
 
+For the Kimi Code target the user directory is Kimi Code's home (``$KIMI_CODE_HOME``, default
+``~/.kimi-code``), where Kimi Code itself discovers user agents (``agents/<id>.md``); the hook
+scripts go to its ``hooks/`` beside them. ``$OMK_KIMI_USER_DIR`` applies to the Kimi CLI only.
+
 The user directory is handled exactly like a project's ``.kimi/``: the "root" is its parent and
 the "base dir" its name, so the manifest (``<dir>/omk-manifest.json``), path-safety checks,
 three-way planner, backups and rollback are the project ones.
@@ -17,9 +21,10 @@ import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_assets
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_assets
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_clis import KIMI_CLI as KIMI_CLI_RULES
+from omk_precommit.kimi_clis import KIMI_CODE as KIMI_CODE_RULES
 from omk_precommit.manifest import EntryKind
 
 USER_DIR_ENV = 'OMK_KIMI_USER_DIR'
@@ -46,10 +51,15 @@ class UserScope:
         return shlex.quote(str(self.hook_script(name)))
 
 
-def user_scope() -> UserScope:
-    """The user asset directory: ``$OMK_KIMI_USER_DIR``, else the Kimi CLI share dir."""
+def user_scope(target: str = KIMI_CLI) -> UserScope:
+    """The user asset directory: ``$OMK_KIMI_USER_DIR``, else the Kimi CLI share dir; for the
+    kimi-code target, Kimi Code's home."""
     override = os.environ.get(USER_DIR_ENV)
-    if override:
+    if target == KIMI_CODE:
+        chosen = KIMI_CODE_RULES.home()
+        reason = 'the Kimi Code home ($KIMI_CODE_HOME)' if os.environ.get(KIMI_CODE_RULES.home_env) \
+            else 'the Kimi Code home (~/.kimi-code)'
+    elif override:
         chosen, reason = Path(override).expanduser(), f'${USER_DIR_ENV}'
     else:
         chosen = KIMI_CLI_RULES.home()

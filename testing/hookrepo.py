@@ -69,9 +69,11 @@ def path_without_kimi() -> str:
     return os.pathsep.join(d for d in dirs if d and not os.path.exists(os.path.join(d, 'kimi')))
 
 
-def config_yaml(hook_repo: HookRepo, hook_ids: tuple[str, ...]) -> str:
-    """A ``.pre-commit-config.yaml`` using ``hook_ids`` from ``hook_repo``, with output always shown."""
-    hooks = ''.join(f'      - id: {hook_id}\n        verbose: true\n' for hook_id in hook_ids)
+def config_yaml(hook_repo: HookRepo, hook_ids: tuple[str, ...], args: tuple[str, ...] = ()) -> str:
+    """A ``.pre-commit-config.yaml`` using ``hook_ids`` from ``hook_repo``, with output always shown
+    and ``args`` (e.g. ``--target kimi-code``) added to every hook."""
+    extra = f'        args: [{", ".join(args)}]\n' if args else ''
+    hooks = ''.join(f'      - id: {hook_id}\n        verbose: true\n{extra}' for hook_id in hook_ids)
     return f'repos:\n  - repo: {hook_repo.path}\n    rev: {hook_repo.rev}\n    hooks:\n{hooks}'
 
 
@@ -112,7 +114,7 @@ class HookedProject:
 
 
 def hooked_project(path: Path, runner: str, hook_repo: HookRepo, hook_ids: tuple[str, ...],
-                   runner_homes: dict[str, str]) -> HookedProject:
+                   runner_homes: dict[str, str], args: tuple[str, ...] = ()) -> HookedProject:
     """A new repository at ``path`` with a committed ``.pre-commit-config.yaml`` and the git hook installed.
 
     The ``.kimi/`` assets are not installed yet: installing and committing them is the first
@@ -121,7 +123,7 @@ def hooked_project(path: Path, runner: str, hook_repo: HookRepo, hook_ids: tuple
     from testing.gitrepo import init_repo
 
     init_repo(path)
-    (path / '.pre-commit-config.yaml').write_text(config_yaml(hook_repo, hook_ids))
+    (path / '.pre-commit-config.yaml').write_text(config_yaml(hook_repo, hook_ids, args))
     env = {**os.environ, **runner_homes, 'PATH': path_without_kimi()}
     project = HookedProject(path, runner, env)
     project.git('add', '.pre-commit-config.yaml')

@@ -8,7 +8,8 @@ Requests (one subprocess answers all of them, so kimi-cli is imported once):
 - {"id", "kind": "hooks", "work_dir", "config_file", "run": bool}: ``load_config(file)``; per hook
   whether ``HookEngine._match_regex`` finds its matcher invalid and whether it matches the empty
   string Stop is matched against; with "run", the hook's exit code when ``HookEngine`` runs it
-  (matcher cleared so it fires) from ``work_dir`` with an empty payload.
+  (matcher cleared so it fires) from ``work_dir`` with an ordinary payload (a plain file write
+  for tool events).
 - {"id", "kind": "skills", "skills_dir", "files": [...]}: ``discover_skills(scope="project")``
   and kimi-cli's own ``parse_frontmatter`` of each listed file.
 """
@@ -79,7 +80,10 @@ def judge_hooks(request: dict) -> dict[str, object]:
         }
         if request.get('run'):
             runner = HookEngine([hook.model_copy(update={'matcher': ''})], cwd=request['work_dir'])
-            payload = {'hook_event_name': hook.event}
+            payload: dict[str, object] = {'hook_event_name': hook.event}
+            if hook.event in ('PreToolUse', 'PostToolUse'):
+                # An ordinary write: the safety hook blocks (fails closed) when it cannot see one.
+                payload.update(tool_name='WriteFile', tool_input={'path': 'notes.md', 'content': 'x'})
             results = asyncio.run(runner.trigger(hook.event, matcher_value='', input_data=payload))
             verdict['exit_code'] = results[0].exit_code if results else None
             verdict['stderr'] = results[0].stderr.strip()[:300] if results else ''

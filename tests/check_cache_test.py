@@ -326,14 +326,20 @@ def test_clean_check_imports_neither_gitpython_nor_yaml_nor_the_manifest_module(
     assert modules & heavy == set()
 
 
-@pytest.mark.parametrize('argv', [['check'], ['check', '--json'], ['check', '--staged'], ['check', '--staged', '--json']])
+@pytest.mark.parametrize('argv', [
+    ['check'], ['check', '--json'], ['check', '--staged'], ['check', '--staged', '--json'],
+    ['check', '--target', 'kimi-code'], ['check', '--json', '--target', 'kimi-cli', '--staged'],
+])
 def test_plain_check_arguments_are_what_the_parser_would_give(argv: list[str]) -> None:
     from omk_precommit.cli import _build_parser, _plain_check
 
     assert _plain_check(argv) == _build_parser().parse_args(argv)
 
 
-@pytest.mark.parametrize('argv', [['check', '--dir', '.'], ['check', '-h'], ['check', '--json', '--json'], ['doctor'], []])
+@pytest.mark.parametrize('argv', [
+    ['check', '--dir', '.'], ['check', '-h'], ['check', '--json', '--json'], ['doctor'], [],
+    ['check', '--target'], ['check', '--target', 'nope'], ['check', '--target', 'kimi-cli', '--target', 'kimi-cli'],
+])
 def test_other_arguments_go_through_the_parser(argv: list[str]) -> None:
     from omk_precommit.cli import _plain_check
 

@@ -81,7 +81,7 @@ def test_user_scope_picks_kimi_code_when_its_home_exists_and_says_why(user_scrip
     out = capsys.readouterr().out
     assert f'{code_home / "config.toml"}: chosen because the Kimi Code CLI home' in out
     hooks = hooks_in(code_home / 'config.toml')
-    assert hooks[0]['matcher'] == 'Write|Edit'
+    assert hooks[0]['matcher'] == '^(Write|Edit)$'  # anchored: exactly Kimi Code's two file writers
     assert all(set(h) <= {'event', 'matcher', 'command', 'timeout'} for h in hooks)
     assert not user_config().exists()
 

@@ -12,23 +12,14 @@ from pathlib import Path
 import pytest
 
 from omk_precommit.install import install_project_assets
-from testing.hookrepo import RUNNERS, HookedProject, HookRepo, cli_has_command, hooked_project, snapshot_hook_repo
+from testing.hookrepo import RUNNERS, HookedProject, HookRepo, cli_has_command, hooked_project
 
 AGENT = '.kimi/agents/architect/agent.yaml'
 HOOK_SCRIPT = '.kimi/hooks/notify.sh'
 CHECK_AND_SYNC = ('omk-check', 'omk-sync')
 
 
-@pytest.fixture(scope='session')
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
-    return snapshot_hook_repo(tmp_path_factory.mktemp('omk-hook-repo'))
-
-
-@pytest.fixture(scope='session')
-def runner_homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """One cache per runner for the whole session: each builds the hook environment once."""
-    base = tmp_path_factory.mktemp('runner-homes')
-    return {'PRE_COMMIT_HOME': str(base / 'pre-commit'), 'PREK_HOME': str(base / 'prek')}
+# hook_repo and runner_homes are session fixtures in conftest.py (shared with kimi_code_precommit_test).
 
 
 @pytest.fixture(params=RUNNERS)

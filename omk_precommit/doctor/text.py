@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from omk_precommit.doctor.results import DiagResult, Severity
 
@@ -19,7 +20,7 @@ def render(results: list[DiagResult], paint: Callable[[str, str], str] = lambda 
     for result in results:
         groups.setdefault(result.check, []).append(result)
     for check, members in groups.items():
-        lines.append(paint(f'[{_TITLES.get(check, check)}]', 'bold'))
+        lines.append(paint(f'[{_title(check, members)}]', 'bold'))
         for r in members:
             prefix = f'{r.path}: ' if r.path else ''
             lines.append(f'{prefix}{paint(r.severity.value, _COLOURS[r.severity])}: {r.message}')
@@ -29,6 +30,14 @@ def render(results: list[DiagResult], paint: Callable[[str, str], str] = lambda 
     lines.append(f'doctor: {_plural(counts[Severity.ERROR], "error")}, {_plural(counts[Severity.WARNING], "warning")}, '
                  f'{counts[Severity.OK]} ok')
     return lines
+
+
+def _title(check: str, members: list[DiagResult]) -> str:
+    """The heading of a check; agents and skills name the directory their results are about."""
+    paths = [PurePosixPath(r.path).parts for r in members if r.path]
+    if check in ('agents', 'skills') and paths and len(paths[0]) > 2:
+        return f'{check} ({"/".join(paths[0][:2])})'
+    return _TITLES.get(check, check)
 
 
 def _plural(n: int, word: str) -> str:

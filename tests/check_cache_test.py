@@ -344,3 +344,26 @@ def test_other_arguments_go_through_the_parser(argv: list[str]) -> None:
     from omk_precommit.cli import _plain_check
 
     assert _plain_check(argv) is None
+
+
+def test_hook_in_a_linked_worktree_finds_the_root_without_gitpython(installed: Path, tmp_path: Path) -> None:
+    worktree = tmp_path / 'linked'
+    git(installed, 'worktree', 'add', '-q', str(worktree))
+    gitdir = installed / '.git' / 'worktrees' / 'linked'
+    # What git exports to the hooks of a commit in a linked worktree.
+    env = {**os.environ, 'GIT_DIR': str(gitdir), 'GIT_INDEX_FILE': str(gitdir / 'index')}
+    (worktree / PROMPT).write_bytes(b'staged edit\n')
+    git(worktree, 'add', PROMPT)
+    probe = (
+        'import sys\n'
+        'from omk_precommit.cli import main\n'
+        'code = main(["check"])\n'
+        'print("gitpython imported" if "git" in sys.modules else "gitpython not imported")\n'
+        'raise SystemExit(code)\n'
+    )
+
+    proc = subprocess.run((sys.executable, '-c', probe), cwd=worktree, env=env, capture_output=True, text=True, timeout=60)
+
+    assert proc.returncode == 1, proc.stderr
+    assert f'{PROMPT}: modified in the index' in proc.stdout
+    assert proc.stdout.rstrip().endswith('gitpython not imported')

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from omk_precommit.blobcache import BlobCache
 from omk_precommit.checksum import fingerprint
 from omk_precommit.drift import Drift, DriftState, drifted_files
+from omk_precommit.errors import OmkError
 from omk_precommit.gitutil import StagedFiles, ignored_paths, staged_blob_ids
 from omk_precommit.paths import RootGuard, all_safe
 from omk_precommit.statcache import ManifestSnapshot, StatCache
@@ -152,7 +153,10 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
 
         with StagedFiles(root) as index:
             raw = index.read_objects([manifest_blob])[manifest_blob]
-        snapshot = _snapshot_of(AssetManifest.parse(root, raw or b'', base_dir, guard=guard))
+        if raw is None:
+            raise OmkError(f'{base_dir}/{MANIFEST_NAME}: staged, but git cannot read its blob {manifest_blob}; '
+                           'run git fsck')
+        snapshot = _snapshot_of(AssetManifest.parse(root, raw, base_dir, guard=guard))
         cache.remember_manifest(manifest_blob, snapshot)
     unknown = {blobs[rel] for rel in snapshot.paths if rel in blobs and cache.fingerprint(blobs[rel]) is None}
     if unknown:

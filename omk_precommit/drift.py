@@ -39,8 +39,9 @@ def drifted_files(
 ) -> list[Drift]:
     """The drift of each ``(path, recorded checksum)`` in ``entries``, in order; clean ones omitted.
 
-    ``cache`` (saved by the caller) spares reading files whose stat it knows. Raises OmkError
-    for a path that resolves outside the root or a file that cannot be read.
+    The paths must have passed ``path_problem`` (the manifest loader sees to it). ``cache``
+    (saved by the caller) spares reading files whose stat it knows. Raises OmkError for a path
+    that resolves outside the root or a file that cannot be read.
     """
     entries = list(entries)
     states: dict[str, DriftState] = {}

@@ -13,7 +13,8 @@ __version__ = '0.1.0'
 _EXPORTS = {
     'install_project_assets': 'install', 'install_user_assets': 'install',
     'sync_project_assets': 'sync', 'sync_user_assets': 'sync',
-    'rollback': 'rollback',
+    'rollback': 'rollback', 'rollback_user_assets': 'rollback',
+    'enable_hooks': 'hooks_config', 'disable_hooks': 'hooks_config', 'diagnose_hooks_enabled': 'hooks_diag',
     'diagnose_project': 'doctor',
     'AgentSpec': 'agents', 'RoleAgent': 'agents', 'default_role_agents': 'agents', 'write_agent_to_dir': 'agents',
     'HookEvent': 'hookdefs', 'HookConfig': 'hookdefs', 'ProjectHookDefs': 'hookdefs',

@@ -54,6 +54,7 @@ class RoleAgent:
     name: str
     description: str
     tools: tuple[str, ...]
+    when_to_use: str = ''
 
     @property
     def system_prompt(self) -> str:
@@ -67,17 +68,23 @@ def default_role_agents() -> list[RoleAgent]:
     """The six built-in role agents, in a stable order."""
     return [
         RoleAgent('architect', 'architect', 'Plans changes and writes designs; does not edit code.',
-                  (*READ_TOOLS, SHELL, *WEB_TOOLS, TODO)),
+                  (*READ_TOOLS, SHELL, *WEB_TOOLS, TODO),
+                  'Before a change that touches several files or a public interface, to get a step-by-step plan.'),
         RoleAgent('executor', 'executor', 'Implements an agreed plan in small verified steps.',
-                  (*READ_TOOLS, *WRITE_TOOLS, SHELL, TODO, AGENT)),
+                  (*READ_TOOLS, *WRITE_TOOLS, SHELL, TODO, AGENT),
+                  'When a plan is agreed and the code needs to be written and tested.'),
         RoleAgent('verifier', 'verifier', 'Checks claims by running commands and tests.',
-                  (*READ_TOOLS, SHELL, TODO)),
+                  (*READ_TOOLS, SHELL, TODO),
+                  'After a change, to confirm by running them that the tests and the claimed behaviour hold.'),
         RoleAgent('reviewer', 'reviewer', 'Reviews a diff for correctness, security and clarity.',
-                  (*READ_TOOLS, SHELL)),
+                  (*READ_TOOLS, SHELL),
+                  'Before a commit or merge, to get a second reading of the diff.'),
         RoleAgent('security', 'security', 'Looks for leaks, injection and unsafe file handling.',
-                  (*READ_TOOLS, SHELL, *WEB_TOOLS)),
+                  (*READ_TOOLS, SHELL, *WEB_TOOLS),
+                  'When a change handles secrets, user input, file paths, shell commands or network data.'),
         RoleAgent('explore', 'explore', 'Answers questions about the code base quickly, read-only.',
-                  (*READ_TOOLS, SHELL)),
+                  (*READ_TOOLS, SHELL),
+                  'To find where something is defined or how a part of the code base works, without changing it.'),
     ]
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from omk_precommit.agents import default_role_agents
 from omk_precommit.hookdefs import default_project_hooks
+from omk_precommit.kimi_code_agents import kimi_code_agent
 from omk_precommit.manifest import EntryKind
 from omk_precommit.resources import asset_bytes, asset_names
+from omk_precommit.targets import BASE_DIRS, KIMI_CLI, KIMI_CODE, TARGETS, get_target
 
-KIMI_CLI = 'kimi-cli'
-TARGETS = (KIMI_CLI,)
-BASE_DIRS = {KIMI_CLI: '.kimi'}
+__all__ = ['BASE_DIRS', 'KIMI_CLI', 'KIMI_CODE', 'TARGETS', 'BundledAsset', 'bundled_assets', 'bundled_by_path']
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,24 @@ class BundledAsset:
 
 @functools.lru_cache(maxsize=None)
 def bundled_assets(target: str = KIMI_CLI) -> tuple[BundledAsset, ...]:
-    """Every bundled file of ``target``, sorted by path."""
-    base = BASE_DIRS[target]
+    """Every bundled file of ``target``, sorted by path.
+
+    Both targets get the same roles, prompts, hook scripts and skills; only the agent format
+    differs: ``agents/<id>/agent.yaml`` + ``system.md`` for kimi-cli, ``agents/<id>.md`` for
+    kimi-code.
+    """
+    base = get_target(target).base_dir
     assets = []
     for agent in default_role_agents():
+        if target == KIMI_CODE:
+            assets.append(BundledAsset(f'{base}/agents/{agent.id}.md', EntryKind.AGENT_SPEC,
+                                       kimi_code_agent(agent).to_markdown().encode()))
+            continue
         assets.append(BundledAsset(f'{base}/agents/{agent.id}/agent.yaml', EntryKind.AGENT_SPEC,
                                    agent.spec().to_yaml().encode()))
         assets.append(BundledAsset(f'{base}/agents/{agent.id}/system.md', EntryKind.AGENT_PROMPT,
                                    agent.system_prompt.encode()))
-    hooks = default_project_hooks(f'{base}/hooks')
+    hooks = default_project_hooks(target=target)
     for script in hooks.scripts:
         assets.append(BundledAsset(f'{base}/hooks/{script.name}', EntryKind.HOOK_SCRIPT,
                                    script.content.encode(), executable=True))

@@ -9,10 +9,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omk_precommit import __version__
 from omk_precommit.errors import OmkError
+from omk_precommit.targets import BASE_DIRS, KIMI_CLI, KIMI_CODE, TARGETS
 from omk_precommit.output import github_annotation, paint, print_json
+
+if TYPE_CHECKING:
+    from omk_precommit.hooks_config import HooksReport
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -26,30 +31,79 @@ def _build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dir', type=Path, help='project root (default: the git work tree containing the current directory)')
     common.add_argument('--json', action='store_true', help='machine-readable output on stdout')
+    common.add_argument('--target', choices=TARGETS, default=None,
+                        help='kimi-cli (default): the Python Kimi CLI, .kimi/; '
+                             'kimi-code: the Kimi Code CLI, .kimi-code/ (each target has its own manifest)')
 
     parser = _Parser(prog='omk-kimi', description='Install, sync, roll back and check the Kimi CLI assets of a project.')
     parser.add_argument('--version', action='version', version=f'omk-kimi {__version__}')
-    sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
+    # An explicit prog spares argparse from building a help formatter (and importing shutil).
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser, prog='omk-kimi')
     sub.required = True
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
 
+    user_help = 'the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi'
     p = add('install', 'write the bundled assets into .kimi/ and record them in the manifest')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
+    p.add_argument('--user', action='store_true', help=user_help)
     p = add('sync', 'reconcile .kimi/ with the bundled assets (three-way; local edits are kept)')
     p.add_argument('--force', action='store_true', help='back up and overwrite local edits')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--fail-on-change', action='store_true', help='exit 1 when files were created, updated or removed (for the omk-sync hook)')
+    p.add_argument('--user', action='store_true', help=user_help)
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
-    add('check', 'report managed files that were modified or deleted')
+    p.add_argument('--user', action='store_true', help=user_help + ' (and the hooks enable --user tables)')
+    p = add('check', 'report managed files that were modified or deleted')
+    p.add_argument('--staged', action='store_true',
+                   help='judge the staged content (git index) instead of the working tree; '
+                        'the default inside a git commit hook when --dir is not given')
+    p = add('doctor', 'run every diagnostic: agents, hooks, skills, manifest, the kimi command')
+    p.add_argument('--strict', action='store_true', help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
+    p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
+    p.add_argument('--to', choices=(KIMI_CODE,), help='the target to migrate to (the same as --target kimi-code)')
+    p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     add('agents', 'list the bundled role agents')
-    add('hooks', 'list the bundled hooks')
+    _add_hooks_parser(add('hooks', 'list the bundled hooks, or enable/disable them in a Kimi config.toml'))
     add('skills', 'list the bundled skills')
     return parser
+
+
+def _add_hooks_parser(hooks: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `hooks --json enable` must keep the --json given before the action.
+    common = _Parser(add_help=False)
+    common.add_argument('--dir', type=Path, default=argparse.SUPPRESS, help='project root (default: the git work tree)')
+    common.add_argument('--json', action='store_true', default=argparse.SUPPRESS, help='machine-readable output')
+    common.add_argument('--target', choices=TARGETS, default=argparse.SUPPRESS,
+                        help='whose config and rules: kimi-cli or kimi-code (default for --user: the CLI you have, '
+                             'Kimi Code when $KIMI_CODE_HOME exists; for --config: inferred from the file)')
+    actions = hooks.add_subparsers(dest='hooks_action', metavar='ACTION', parser_class=_Parser)
+    actions.add_parser('list', parents=[common], help='list the bundled hooks (the default)')
+    for name, help_text in (
+        ('enable', 'add the bundled [[hooks]] tables to a Kimi config, keeping every other byte'),
+        ('disable', 'remove exactly the [[hooks]] tables enable added'),
+    ):
+        p = actions.add_parser(name, parents=[common], help=help_text, description=help_text)
+        where = p.add_mutually_exclusive_group(required=True)
+        where.add_argument('--config', type=Path, metavar='PATH',
+                           help='this config file (e.g. .kimi/config.toml, used as kimi --config-file); '
+                                'commands run the project scripts in .kimi/hooks/')
+        where.add_argument('--user', action='store_true',
+                           help='the user config of the CLI you have: $KIMI_CODE_HOME/config.toml if that home exists, '
+                                'else $KIMI_SHARE_DIR/config.toml (~/.kimi); commands run the scripts of install --user')
+        p.add_argument('--dry-run', action='store_true', help='print what would change, change nothing')
+
+
+def _target(args: argparse.Namespace) -> str:
+    return args.target or KIMI_CLI
+
+
+def _manifest_shown(args: argparse.Namespace) -> str:
+    return f'{BASE_DIRS[_target(args)]}/omk-manifest.json'
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -69,29 +123,40 @@ def _print_lines(lines: list[tuple[str, str, str]]) -> None:
 
 def _cmd_check(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.check import check_drift
+    from omk_precommit.gitutil import in_commit_hook
 
-    result = check_drift(root)
+    # GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
+    staged = args.staged or (args.dir is None and in_commit_hook())
+    result = check_drift(root, staged=staged, target=_target(args))
+    base_dir = BASE_DIRS[_target(args)]
+    where = 'in the index' if staged else 'on disk'
     if args.json:
         print_json(result.to_json())
     else:
-        _print_lines([(d.path, f'{d.state.value} (differs from the manifest)', 'red') for d in result.drifted])
+        states = {'modified': f'modified {where} (differs from the manifest)',
+                  'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)'}
+        _print_lines([(d.path, states[d.state.value], 'red') for d in result.drifted])
         _print_lines([(p, 'skipped (ignored by git)', 'yellow') for p in result.skipped])
         if result.manifest_missing:
-            print('.kimi/omk-manifest.json: no manifest, nothing to check (run omk-kimi install)')
+            install = 'omk-kimi install' + (f' --target {args.target}' if args.target else '')
+            print(f'{base_dir}/omk-manifest.json: no manifest {where}, nothing to check '
+                  + (f'(git add {base_dir}/ to have commits checked)' if staged else f'(run {install})'))
         elif result.drifted:
-            print(f'{len(result.drifted)} of {result.managed} managed files drifted; '
-                  'see omk-kimi diff, restore them or run omk-kimi sync --force')
+            print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
+                  'see omk-kimi diff, restore them or run omk-kimi sync --force'
+                  + (', then stage the result' if staged else ''))
         else:
-            print(f'{result.managed} managed files match the manifest')
-    for d in result.drifted:
-        github_annotation('error', d.path, f'omk-check: {d.state.value} managed file differs from the manifest')
+            print(f'{result.managed} managed files match the manifest {where}')
+        for d in result.drifted:
+            github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
+                              f'{base_dir}/omk-manifest.json; run omk-kimi diff')
     return EXIT_FOUND if result.drifted else EXIT_CLEAN
 
 
 def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.diff import unified_diffs
 
-    diffs = unified_diffs(root, args.paths)
+    diffs = unified_diffs(root, args.paths, target=_target(args))
     if args.json:
         print_json({'diffs': diffs})
     else:
@@ -99,10 +164,23 @@ def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
     return EXIT_FOUND if diffs else EXIT_CLEAN
 
 
-def _cmd_install(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.install import install_project_assets
+def _print_user_scope(args: argparse.Namespace) -> None:
+    from omk_precommit.user_scope import user_scope
 
-    report = install_project_assets(root, dry_run=args.dry_run)
+    scope = user_scope(_target(args))
+    if not args.json:
+        print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
+
+
+def _cmd_install(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.install import install_project_assets, install_user_assets
+
+    if args.user:
+        _print_user_scope(args)
+    if args.user:
+        report = install_user_assets(dry_run=args.dry_run, target=_target(args))
+    else:
+        report = install_project_assets(root, dry_run=args.dry_run, target=_target(args))
     if args.json:
         print_json(report.to_json())
         return EXIT_CLEAN
@@ -119,9 +197,13 @@ def _cmd_install(args: argparse.Namespace, root: Path) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.sync import sync_project_assets
+    from omk_precommit.sync import sync_project_assets, sync_user_assets
 
-    report = sync_project_assets(root, force=args.force, dry_run=args.dry_run)
+    if args.user:
+        _print_user_scope(args)
+        report = sync_user_assets(force=args.force, dry_run=args.dry_run, target=_target(args))
+    else:
+        report = sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=_target(args))
     if args.json:
         print_json(report.to_json())
     else:
@@ -139,24 +221,46 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
         print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
               f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
               + (' (dry run)' if args.dry_run else ''))
-    for path in report.conflicts:
-        github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version')
+    if not args.json:
+        for path in report.conflicts:
+            github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
+                              'merge the .omk-new file beside it')
+        if args.fail_on_change and not args.dry_run:
+            for paths, what in ((report.created, 'was missing and has been restored'),
+                                (report.updated, 'was outdated and has been updated'),
+                                (report.removed, 'is no longer bundled and has been removed')):
+                for path in paths:
+                    github_annotation('error', path, f'omk-sync: managed file {what}; stage the change')
     if report.conflicts or (args.fail_on_change and report.changed and not args.dry_run):
         return EXIT_FOUND
     return EXIT_CLEAN
 
 
 def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.rollback import rollback
+    from omk_precommit.rollback import rollback, rollback_user_assets
 
-    report = rollback(root, dry_run=args.dry_run)
+    if args.user:
+        _print_user_scope(args)
+    if args.user:
+        report = rollback_user_assets(dry_run=args.dry_run, target=_target(args))
+    else:
+        report = rollback(root, dry_run=args.dry_run, target=_target(args))
     if args.json:
         print_json(report.to_json())
         return EXIT_CLEAN
-    if report.manifest_missing:
-        print('.kimi/omk-manifest.json: no manifest, nothing to roll back')
-        return EXIT_CLEAN
     prefix = 'would be ' if args.dry_run else ''
+    for line in report.hooks_removed:
+        config, _, table = line.partition(': ')
+        print(f'{config}: {paint(prefix + "removed", "green")} {table}')
+    for line in report.hooks_kept:
+        config, _, table = line.partition(': ')
+        print(f'{config}: {paint("kept", "yellow")} {table}')
+    if report.manifest_missing:
+        from omk_precommit.user_scope import user_scope
+
+        shown = user_scope(_target(args)).directory / 'omk-manifest.json' if args.user else _manifest_shown(args)
+        print(f'{shown}: no manifest, nothing to roll back')
+        return EXIT_CLEAN
     _print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
     _print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
     for item in report.skipped:
@@ -172,14 +276,20 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from omk_precommit.assets import bundled_assets
     from omk_precommit.hookdefs import default_project_hooks
 
+    from omk_precommit.kimi_code_agents import kimi_code_agent
+
+    target = _target(args)
     rows: list[dict[str, object]]
     if args.command == 'agents':
-        rows = [{'id': a.id, 'description': a.description, 'tools': list(a.tools)} for a in default_role_agents()]
+        rows = [{'id': a.id, 'description': a.description,
+                 'tools': list(a.tools) if target == KIMI_CLI else list(kimi_code_agent(a).tools or ())}
+                for a in default_role_agents()]
     elif args.command == 'hooks':
-        rows = [{'script': f'.kimi/hooks/{s.name}', 'event': h.event.value, 'matcher': h.matcher, 'timeout': h.timeout}
-                for s in default_project_hooks().scripts for h in s.hooks]
+        rows = [{'script': h.command, 'event': h.event.value, 'matcher': h.matcher, 'timeout': h.timeout}
+                for s in default_project_hooks(target=target).scripts for h in s.hooks]
     else:
-        rows = [{'id': a.path.split('/')[2], 'path': a.path} for a in bundled_assets() if a.path.endswith('/SKILL.md')]
+        rows = [{'id': a.path.split('/')[2], 'path': a.path} for a in bundled_assets(target)
+                if a.path.endswith('/SKILL.md')]
     if args.json:
         print_json(rows)
     else:
@@ -188,15 +298,139 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.migrate import migrate_to_kimi_code
+
+    if (args.to or args.target) != KIMI_CODE:
+        raise OmkError('migrate: say where to, with --to kimi-code (the only target migrate writes)')
+    report = migrate_to_kimi_code(root, dry_run=args.dry_run)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        prefix = 'would be ' if args.dry_run else ''
+        bundle = report.bundle
+        _print_lines([(p, prefix + 'created (bundled)', 'green') for p in bundle.created])
+        _print_lines([(p, prefix + 'updated (bundled)', 'green') for p in bundle.updated])
+        _print_lines([(p, 'conflict: kept your edit, bundled version written beside it as .omk-new', 'red')
+                      for p in bundle.conflicts])
+        _print_lines([(p, prefix + 'created (converted)', 'green') for p in report.created])
+        _print_lines([(p, prefix + 'updated with your edit from .kimi/ (omk-kimi check reports it as a local edit)',
+                       'yellow') for p in report.carried_edits])
+        _print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
+                      for p in report.conflicts])
+        for line in report.skipped:
+            path, _, why = line.partition(': ')
+            print(f'{path}: {paint("not migrated", "red")}: {why}')
+        for line in report.notes:
+            path, _, note = line.partition(': ')
+            print(f'{path}: {paint("note", "yellow")}: {note}')
+        written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)
+        print(f'migrate: {written} files {"to write" if args.dry_run else "written"}, '
+              f'{len(report.conflicts) + len(bundle.conflicts)} conflicts, {len(report.skipped)} not migrated, '
+              f'{len(report.notes)} notes; .kimi/ was left unchanged' + (' (dry run)' if args.dry_run else ''))
+    return EXIT_FOUND if report.conflicts or report.skipped or report.bundle.conflicts else EXIT_CLEAN
+
+
+def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.doctor import Severity, diagnose_project
+    from omk_precommit.doctor.text import render
+
+    results = diagnose_project(root, strict=args.strict, target=_target(args))
+    if args.json:
+        print_json([r.to_json() for r in results])
+    else:
+        print('\n'.join(render(results, paint)))
+    errors = [r for r in results if r.severity is Severity.ERROR]
+    for r in errors:
+        if r.path and not args.json:  # stdout must stay parseable JSON
+            github_annotation('error', r.path, f'omk-doctor: {r.message}')
+    return EXIT_FOUND if errors else EXIT_CLEAN
+
+
 _COMMANDS = {
-    'check': _cmd_check, 'diff': _cmd_diff, 'install': _cmd_install,
-    'sync': _cmd_sync, 'rollback': _cmd_rollback,
+    'check': _cmd_check, 'diff': _cmd_diff, 'doctor': _cmd_doctor, 'install': _cmd_install,
+    'sync': _cmd_sync, 'rollback': _cmd_rollback, 'migrate': _cmd_migrate,
 }
 
 
+def _print_hooks_report(report: HooksReport, action: str, dry_run: bool) -> None:
+    if report.reason:
+        print(f'{report.config}: chosen because {report.reason}')
+    if report.no_record:
+        print(f'{report.config}: no omk hooks record beside it, nothing to disable')
+    would = 'would be ' if dry_run else ''
+    groups = (
+        (report.added, would + 'added', 'green'), (report.present, 'already present', None),
+        (report.removed, would + 'removed', 'green'), (report.gone, 'already gone', None),
+        (report.edited, 'kept: edited since hooks enable, it is yours now', 'yellow'),
+        (report.stuck, 'kept: cannot be removed without reformatting the file; remove it by hand', 'red'),
+    )
+    for tables, message, colour in groups:
+        for table in tables:
+            print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
+    for finding in report.findings:
+        print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
+    if action == 'enable':
+        done = f'{len(report.added)} added, {len(report.present)} already present'
+    else:
+        done = f'{len(report.removed)} removed, {len(report.edited) + len(report.stuck)} kept'
+    if report.created_file:
+        done += ' (file created)'
+    if report.deleted_file:
+        done += ' (file deleted: enable had created it)'
+    print(f'hooks {action}: {done}' + (' (dry run)' if dry_run else ''))
+
+
+def _cmd_hooks(args: argparse.Namespace) -> int:
+    from omk_precommit.hooks_config import (
+        disable_hooks, enable_hooks, project_hooks_target, user_hooks_target, user_recorded_configs,
+    )
+    from omk_precommit.kimi_clis import user_config
+
+    from omk_precommit.kimi_clis import cli_named
+
+    chosen = getattr(args, 'target', None)
+    if args.hooks_action == 'enable':
+        target = user_hooks_target(chosen) if args.user else project_hooks_target(_root(args), args.config, chosen)
+        reports = [enable_hooks(target, dry_run=args.dry_run)]
+    elif args.user and chosen is not None:
+        reports = [disable_hooks(cli_named(chosen).config_file(), dry_run=args.dry_run)]
+    else:
+        # --user: every user config enable wrote to, even if the user has switched CLI since.
+        configs = (user_recorded_configs() or [user_config().path]) if args.user else [args.config]
+        reports = [disable_hooks(config, dry_run=args.dry_run) for config in configs]
+    if args.json:
+        print_json([r.to_json() for r in reports])
+    else:
+        for report in reports:
+            _print_hooks_report(report, args.hooks_action, args.dry_run)
+    failed = any(r.stuck or any(f.startswith('error') for f in r.findings) for r in reports)
+    return EXIT_FOUND if failed else EXIT_CLEAN
+
+
+def _plain_check(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of ``check`` in the plain forms the omk-check hook uses, without building
+    the whole parser (every subcommand, and a gettext lookup per help string: ~5 ms on every
+    commit); None for anything else, which the parser handles."""
+    flags = list(argv[1:])
+    target = None
+    if '--target' in flags:  # the kimi-code hooks pass [--target, kimi-code]
+        at = flags.index('--target')
+        target = flags[at + 1] if at + 1 < len(flags) else None
+        if target not in TARGETS:
+            return None
+        del flags[at:at + 2]
+    if argv[:1] != ['check'] or not set(flags) <= {'--json', '--staged'} or len(set(flags)) != len(flags):
+        return None
+    return argparse.Namespace(command='check', dir=None, json='--json' in flags, staged='--staged' in flags, target=target)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _plain_check(argv) or _build_parser().parse_args(argv)
     try:
+        if args.command == 'hooks' and getattr(args, 'hooks_action', None) in ('enable', 'disable'):
+            return _cmd_hooks(args)
         if args.command in ('agents', 'hooks', 'skills'):
             return _cmd_list(args)
         return _COMMANDS[args.command](args, _root(args))

@@ -1,4 +1,9 @@
-"""Kimi CLI hook events and the hooks omk recommends for a project."""
+"""Hook events and the hooks omk recommends for a project, per target (Kimi CLI or Kimi Code).
+
+Only the four keys both runtimes accept are ever written (see ``targets.HOOK_KEYS``); what
+differs between targets (the tool names the safety hook matches, the hooks directory) comes
+from :mod:`omk_precommit.targets`.
+"""
 from __future__ import annotations
 
 import enum
@@ -6,10 +11,14 @@ import json
 from dataclasses import dataclass
 
 from omk_precommit.resources import asset_text
+from omk_precommit.targets import KIMI_CLI, get_target
 
 
 class HookEvent(str, enum.Enum):
-    """The hook events the Kimi CLI accepts in ``[[hooks]]`` (serialised in PascalCase)."""
+    """The hook events the Kimi CLI accepts in ``[[hooks]]`` (serialised in PascalCase).
+
+    Kimi Code accepts all of these and seven more (``targets.KIMI_CODE_HOOK_EVENTS``).
+    """
 
     PRE_TOOL_USE = 'PreToolUse'
     POST_TOOL_USE = 'PostToolUse'
@@ -60,27 +69,43 @@ class ProjectHookDefs:
     """Every hook omk recommends for a project, with the scripts they run."""
 
     scripts: tuple[HookScript, ...]
+    target: str = KIMI_CLI
 
     @property
     def hooks(self) -> list[HookConfig]:
         return [hook for script in self.scripts for hook in script.hooks]
 
     def to_toml(self) -> str:
-        header = (
-            '# Hooks recommended by omk-precommit. Copy these tables into the config.toml your\n'
-            '# Kimi CLI reads, or run `omk-kimi hooks enable`. Commands run from the project root.\n'
-        )
+        target = get_target(self.target)
+        if target.strict_hook_keys:
+            header = (
+                '# Hooks recommended by omk-precommit for the Kimi Code CLI. Kimi Code reads hooks only\n'
+                '# from $KIMI_CODE_HOME/config.toml: run `omk-kimi hooks enable --user --target kimi-code`\n'
+                '# or copy these tables there. Keep to the keys event, matcher, command and timeout: any\n'
+                '# other key makes Kimi Code ignore every hook. Commands run from the directory kimi starts in.\n'
+            )
+        else:
+            header = (
+                '# Hooks recommended by omk-precommit. Copy these tables into the config.toml your\n'
+                '# Kimi CLI reads, or run `omk-kimi hooks enable`. Commands run from the project root.\n'
+            )
         return header + ''.join('\n' + hook.to_toml() for hook in self.hooks)
 
 
-def default_project_hooks(hooks_dir: str = '.kimi/hooks') -> ProjectHookDefs:
-    """The three default hooks: safety-check, completion-check and notify."""
+def default_project_hooks(hooks_dir: str | None = None, *, target: str = KIMI_CLI) -> ProjectHookDefs:
+    """The three default hooks of ``target``: safety-check, completion-check and notify.
+
+    ``hooks_dir`` is where the commands find the scripts (default: the target's hooks dir).
+    """
+    info = get_target(target)
+    directory = info.hooks_dir if hooks_dir is None else hooks_dir
+
     def script(name: str, *hooks: tuple[HookEvent, str, int]) -> HookScript:
-        command = f'{hooks_dir}/{name}'
+        command = f'{directory}/{name}'
         return HookScript(name, tuple(HookConfig(event, command, matcher, timeout) for event, matcher, timeout in hooks))
 
     return ProjectHookDefs((
-        script('safety-check.sh', (HookEvent.PRE_TOOL_USE, 'WriteFile|StrReplaceFile', 10)),
+        script('safety-check.sh', (HookEvent.PRE_TOOL_USE, info.write_matcher, 10)),
         script('completion-check.sh', (HookEvent.STOP, '', 30)),
         script('notify.sh', (HookEvent.SUBAGENT_START, '', 10), (HookEvent.SUBAGENT_STOP, '', 10)),
-    ))
+    ), target)

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from omk_precommit import __version__
 from omk_precommit.backup import BACKUP_MARKER
-from omk_precommit.checksum import compute_checksum, normalize_eol
+from omk_precommit.checksum import fingerprint, normalize_eol
+from omk_precommit.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
 from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write, read_regular_file
-from omk_precommit.paths import is_inside_root, path_problem
+from omk_precommit.paths import RootGuard, is_inside_root, path_problem
+from omk_precommit.statcache import StatCache
+from omk_precommit.targets import MANIFEST_NAME
 
 MANIFEST_VERSION = 1
-MANIFEST_NAME = 'omk-manifest.json'
-_CHECKSUM_RE = re.compile(r'[0-9a-f]{16}')
+_CHECKSUM_RE = re.compile(r'[0-9a-fA-F]{16}')
 
 
 class EntryKind(str, enum.Enum):
@@ -52,24 +52,9 @@ class ManifestEntry:
     checksum: str | None
 
 
-class DriftState(str, enum.Enum):
-    MODIFIED = 'modified'
-    MISSING = 'missing'
-
-
-@dataclass(frozen=True)
-class Drift:
-    """A managed file whose content no longer matches the manifest."""
-
-    path: str
-    state: DriftState
-
-
 def matches_checksum(data: bytes, checksum: str | None) -> bool:
     """True when ``data`` is what ``checksum`` recorded, ignoring a CRLF-only difference."""
-    if checksum is None or compute_checksum(data) == checksum:
-        return True
-    return b'\r\n' in data and compute_checksum(normalize_eol(data)) == checksum
+    return fingerprint(data).matches(checksum)
 
 
 def read_managed(root: Path, rel: str) -> bytes | None:
@@ -95,6 +80,8 @@ class BackupEntry:
 
 def utc_now() -> str:
     """The current time as an RFC 3339 UTC timestamp with second precision."""
+    from datetime import datetime, timezone  # here: loading and checking never need the clock
+
     return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
@@ -119,21 +106,15 @@ class AssetManifest:
                 return entry
         return None
 
-    def drifted_files(self, root: Path) -> list[Drift]:
-        """Managed files that are missing or whose bytes no longer match their checksum."""
-        drifted = []
-        for entry in self.files:
-            path = root / entry.path
-            if os.path.exists(path) and not os.path.isfile(path) and is_inside_root(root, path):
-                # A directory, FIFO or device where the file belongs: drift, and never read.
-                drifted.append(Drift(entry.path, DriftState.MODIFIED))
-                continue
-            data = read_managed(root, entry.path)
-            if data is None:
-                drifted.append(Drift(entry.path, DriftState.MISSING))
-            elif not matches_checksum(data, entry.checksum):
-                drifted.append(Drift(entry.path, DriftState.MODIFIED))
-        return drifted
+    def drifted_files(
+        self, root: Path, *, guard: RootGuard | None = None, cache: StatCache | None = None,
+    ) -> list[Drift]:
+        """Managed files that are missing or whose bytes no longer match their checksum.
+
+        Pass the ``guard`` the manifest was loaded with to stat each file only once, and a
+        ``cache`` to skip reading files whose stat it knows (the caller saves it).
+        """
+        return drifted_files(guard or RootGuard(root), [(e.path, e.checksum) for e in self.files], cache)
 
     def backups_of(self, rel: str) -> list[BackupEntry]:
         """Backups of ``rel``, oldest first."""
@@ -177,13 +158,15 @@ class AssetManifest:
         return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + '\n').encode()
 
     def save(self, root: Path) -> bool:
-        """Write the manifest atomically unless the file already holds these bytes."""
+        """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
         if not is_inside_root(root, path):
             raise OmkError(f'{path}: manifest location resolves outside the project root')
         try:
-            if read_regular_file(path) == data:
+            # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
+            current = read_regular_file(path)
+            if current is not None and normalize_eol(current) == data:
                 return False
         except OmkError:
             pass  # a directory or FIFO in its place: the write below fails with a clear error
@@ -191,15 +174,27 @@ class AssetManifest:
         return True
 
     @classmethod
-    def load(cls, root: Path, base_dir: str = '.kimi') -> AssetManifest | None:
-        """Read and validate the manifest under ``root``; None when there is none."""
+    def load(cls, root: Path, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest | None:
+        """Read and validate the manifest under ``root``; None when there is none.
+
+        Every path is checked against the root through ``guard`` (pass one to reuse its
+        ``lstat`` results for a drift check of the same root).
+        """
+        guard = guard or RootGuard(root)
         path = cls.path_for(root, base_dir)
         shown = f'{base_dir}/{MANIFEST_NAME}'
-        if not is_inside_root(root, path):
+        if not guard.is_inside(shown):
             raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
         raw = read_regular_file(path, shown)
         if raw is None:
             return None
+        return cls.parse(root, raw, base_dir, guard=guard)
+
+    @classmethod
+    def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest:
+        """Validate manifest bytes read from anywhere (the disk, or git's index) against ``root``."""
+        guard = guard or RootGuard(root)
+        shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError) as e:
@@ -208,7 +203,7 @@ class AssetManifest:
                 f'(git checkout -- {shown}) or delete it and run omk-kimi install',
             ) from None
         try:
-            return _from_json(root, base_dir, data)
+            return _from_json(guard, base_dir, data)
         except _Invalid as e:
             raise OmkError(f'{shown}: {e}; {e.fix}') from None
 
@@ -248,14 +243,14 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def _safe_path(root: Path, base_dir: str, rel: object, what: str) -> str:
+def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
     """``rel`` in canonical form, when it is a safe path under ``base_dir`` that stays in the root."""
     problem = path_problem(rel, base_dir)
     if problem is not None:
         raise _Invalid(f'unsafe {what} path: {problem}')
     assert isinstance(rel, str)
     rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
-    if not is_inside_root(root, root / rel):
+    if not guard.is_inside(rel):
         raise _Invalid(
             f'unsafe {what} path {_show(rel)}: resolves outside the project root through a symlink',
             fix='remove the symlink',
@@ -263,7 +258,7 @@ def _safe_path(root: Path, base_dir: str, rel: object, what: str) -> str:
     return rel
 
 
-def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
+def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
     if not isinstance(data, dict):
         raise _Invalid('top level must be a JSON object')
     version = _require(data, 'version', int)
@@ -274,7 +269,9 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
         )
     if version < 1:
         raise _Invalid(f'unknown manifest version {_show(version)}')
-    created_at = _require(data, 'created_at', str, utc_now())
+    created_at = _require(data, 'created_at', str, None)
+    if created_at is None:
+        created_at = utc_now()
     omk_version = _require(data, 'omk_version', str, f'omk-precommit/{__version__}')
     _require(data, 'project_dir', (str, type(None)), None)
     manifest_rel = f'{base_dir}/{MANIFEST_NAME}'
@@ -284,7 +281,7 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
     for item in _require(data, 'files', list):
         if not isinstance(item, dict):
             raise _Invalid('each entry of "files" must be an object')
-        rel = _safe_path(root, base_dir, item.get('path'), 'file')
+        rel = _safe_path(guard, base_dir, item.get('path'), 'file')
         if rel in (base_dir, manifest_rel):
             raise _Invalid(f'file entry {_show(rel)} is not a file omk-kimi can manage')
         if rel in seen:
@@ -296,13 +293,13 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
             raise _Invalid(f'file {_show(rel)} has unknown kind {_show(kind_name)}')
         checksum = item.get('checksum')
         if checksum is not None:
-            if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum.lower()):
+            if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
                 raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
             checksum = checksum.lower()
         files.append(ManifestEntry(rel, kind, checksum))
 
     directories = [
-        _safe_path(root, base_dir, d, 'directory')
+        _safe_path(guard, base_dir, d, 'directory')
         for d in _require(data, 'directories', list, [])
     ]
 
@@ -311,8 +308,8 @@ def _from_json(root: Path, base_dir: str, data: object) -> AssetManifest:
     for item in _require(data, 'backups', (list, type(None)), None) or []:
         if not isinstance(item, dict):
             raise _Invalid('each entry of "backups" must be an object')
-        managed = _safe_path(root, base_dir, item.get('managed_path'), 'backup')
-        backup = _safe_path(root, base_dir, item.get('backup_path'), 'backup')
+        managed = _safe_path(guard, base_dir, item.get('managed_path'), 'backup')
+        backup = _safe_path(guard, base_dir, item.get('backup_path'), 'backup')
         # Rollback deletes a backup once restored: it must be the backup's own file, never the
         # managed file itself, another managed file, or another entry's backup.
         suffix = backup[len(managed):] if backup.startswith(managed) else ''

@@ -1,7 +1,6 @@
 """Terminal output: colour only on a TTY and never with NO_COLOR; JSON on stdout."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -19,6 +18,8 @@ def paint(text: str, colour: str, stream: Any = None) -> str:
 
 
 def print_json(data: Any) -> None:
+    import json  # here: the hook's plain-text run never needs it
+
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 

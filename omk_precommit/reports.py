@@ -73,6 +73,8 @@ class RollbackReport:
     errors: list[str] = field(default_factory=list)
     manifest_missing: bool = False
     dry_run: bool = False
+    hooks_removed: list[str] = field(default_factory=list)   # [[hooks]] tables taken out of a config
+    hooks_kept: list[str] = field(default_factory=list)      # ours but edited since: left in the config
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)

@@ -9,16 +9,19 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_by_path
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_by_path
 from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.hooks_config import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
+from omk_precommit.kimi_clis import KIMI_CODE as KIMI_CODE_RULES
 from omk_precommit.manifest import AssetManifest, BackupEntry, read_managed
 from omk_precommit.paths import is_inside_root, resolve_managed
 from omk_precommit.plan import CONFLICT_SUFFIX, is_recorded_version
 from omk_precommit.reports import RollbackReport
+from omk_precommit.user_scope import user_assets, user_scope
 
 
 class StepKind(str, enum.Enum):
@@ -45,13 +48,14 @@ def _oldest_backup(root: Path, manifest: AssetManifest, rel: str) -> tuple[Backu
     return None
 
 
-def plan_rollback(root: Path, manifest: AssetManifest, target: str = KIMI_CLI) -> list[Step]:
+def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, BundledAsset] | None = None) -> list[Step]:
     """Decide what rollback does to each managed file; reads the disk, changes nothing.
 
     A file is ours when it matches its recorded checksum or holds exactly the bundled bytes
     (an update a crash kept from being recorded); only ours is removed or restored over.
+    ``bundled`` defaults to the kimi-cli bundle.
     """
-    bundled = bundled_by_path(target)
+    bundled = bundled_by_path(KIMI_CLI) if bundled is None else bundled
     steps = []
     for entry in manifest.files:
         disk = read_managed(root, entry.path)
@@ -85,18 +89,64 @@ def plan_rollback(root: Path, manifest: AssetManifest, target: str = KIMI_CLI) -
 def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
     """Undo the install recorded in the manifest; a missing manifest is a clean no-op.
 
+    First removes the ``[[hooks]]`` tables ``hooks enable`` added to configs in ``.kimi/``, so no
+    config is left running a script rollback deletes.
+    """
+    base_dir = BASE_DIRS[target]
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in recorded_configs(root / base_dir, root)]
+    report = rollback_assets(root, base_dir, bundled_by_path(target), dry_run=dry_run)
+    return _with_hooks(report, hooks, root)
+
+
+def rollback_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
+    """Undo ``install --user`` and the user-config hooks ``hooks enable --user`` added.
+
+    For kimi-code only Kimi Code's config is touched; for kimi-cli every user config enable
+    wrote to, since ``hooks enable --user`` without a target may have chosen either.
+    """
+    configs = user_recorded_configs()
+    if target == KIMI_CODE:
+        configs = [c for c in configs if c == KIMI_CODE_RULES.config_file()]
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
+    scope = user_scope(target)
+    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, target)},
+                             dry_run=dry_run)
+    return _with_hooks(report, hooks, None)
+
+
+def _with_hooks(report: RollbackReport, hooks: list[HooksReport], root: Path | None) -> RollbackReport:
+    def shown(config: str) -> str:
+        return os.path.relpath(config, root) if root is not None else config
+
+    return replace(
+        report,
+        hooks_removed=[f'{shown(h.config)}: {t}' for h in hooks for t in h.removed],
+        hooks_kept=[f'{shown(h.config)}: {t} ({why})' for h in hooks
+                    for why, tables in (('edited since hooks enable', h.edited), ('could not be removed exactly', h.stuck))
+                    for t in tables],
+    )
+
+
+def rollback_assets(
+    root: Path,
+    base_dir: str,
+    bundled: dict[str, BundledAsset],
+    *,
+    dry_run: bool,
+) -> RollbackReport:
+    """Undo the install recorded in ``root/base_dir``'s manifest, restoring backups.
+
     The manifest is read and the steps planned under the project lock, so two rollbacks (or a
     rollback and a sync) never act on the same stale plan.
     """
-    base_dir = BASE_DIRS[target]
     with contextlib.nullcontext() if dry_run else project_lock(root):
         manifest = AssetManifest.load(root, base_dir)
         if manifest is None:
             return RollbackReport(manifest_missing=True, dry_run=dry_run)
-        steps = plan_rollback(root, manifest, target)
+        steps = plan_rollback(root, manifest, bundled)
         if not dry_run:
             remove_stale_temp_files(root / base_dir)
-            _apply(root, manifest, steps, base_dir, target)
+            _apply(root, manifest, steps, base_dir, bundled)
     return RollbackReport(
         restored=[s.path for s in steps if s.kind in (StepKind.RESTORE, StepKind.DROP_BACKUP)],
         removed=[s.path for s in steps if s.kind is StepKind.REMOVE],
@@ -105,8 +155,7 @@ def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> Ro
     )
 
 
-def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str, target: str) -> None:
-    bundled = bundled_by_path(target)
+def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str, bundled: dict[str, BundledAsset]) -> None:
     for step in steps:
         path = resolve_managed(root, step.path, base_dir)
         if step.kind is StepKind.RESTORE and step.backup is not None:

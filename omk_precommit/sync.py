@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, bundled_assets
+from omk_precommit.assets import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_assets
+from omk_precommit.errors import OmkError
 from omk_precommit.plan import ActionKind, reconcile
 from omk_precommit.reports import SyncReport, SyncScope
+from omk_precommit.user_scope import user_assets, user_scope
 
 
 def sync_project_assets(
@@ -16,16 +18,36 @@ def sync_project_assets(
     target: str = KIMI_CLI,
 ) -> SyncReport:
     """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``."""
-    actions, new_backups = reconcile(
-        root, BASE_DIRS[target], bundled_assets(target), overwrite_edits=force, dry_run=dry_run,
-    )
+    return sync_assets(root, BASE_DIRS[target], bundled_assets(target), SyncScope.PROJECT, force=force, dry_run=dry_run)
+
+
+def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: str = KIMI_CLI) -> SyncReport:
+    """Bring the user directory's agents and hook scripts up to the bundle (three-way, like a project)."""
+    scope = user_scope(target)
+    return sync_assets(scope.root, scope.base_dir, user_assets(scope, target), SyncScope.USER,
+                       force=force, dry_run=dry_run)
+
+
+def sync_assets(
+    root: Path,
+    base_dir: str,
+    assets: tuple[BundledAsset, ...],
+    scope: SyncScope,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> SyncReport:
+    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest."""
+    if not root.is_dir():
+        raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
+    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run)
     backups = [b.backup_path for b in new_backups]
 
     def paths(*kinds: ActionKind) -> list[str]:
         return [a.path for a in actions if a.kind in kinds]
 
     return SyncReport(
-        scope=SyncScope.PROJECT,
+        scope=scope,
         created=paths(ActionKind.CREATE),
         updated=paths(ActionKind.UPDATE, ActionKind.REPLACE),
         unchanged=paths(ActionKind.UNCHANGED, ActionKind.ADOPT),

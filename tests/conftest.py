@@ -8,6 +8,8 @@ from hypothesis import settings
 
 from testing.gitrepo import init_repo
 from testing.guard import describe_changes, untouchable_state
+from testing.hookrepo import HookRepo, snapshot_hook_repo
+from testing.kimi_code import KimiCode, KimiCodeUnavailable, install_kimi_code
 
 # No example database in the repository: tests write only to their temporary directories.
 settings.register_profile('omk', database=None)
@@ -46,3 +48,25 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = init_repo(tmp_path / 'project')
     monkeypatch.chdir(path)
     return path
+
+
+@pytest.fixture(scope='session')
+def kimi_code() -> KimiCode:
+    """The real Kimi Code CLI from npm (installed once into .cache/); skips without npm."""
+    try:
+        return KimiCode(install_kimi_code())
+    except KimiCodeUnavailable as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture(scope='session')
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
+    """This repository, committed as a pre-commit hook repo (built once per session)."""
+    return snapshot_hook_repo(tmp_path_factory.mktemp('omk-hook-repo'))
+
+
+@pytest.fixture(scope='session')
+def runner_homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One cache per runner for the whole session: each builds the hook environment once."""
+    base = tmp_path_factory.mktemp('runner-homes')
+    return {'PRE_COMMIT_HOME': str(base / 'pre-commit'), 'PREK_HOME': str(base / 'prek')}

@@ -1,0 +1,52 @@
+"""Doctor checks for the manifest: present, loadable and safe; managed files; the backup index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.errors import OmkError
+from omk_precommit.gitutil import ignored_paths
+from omk_precommit.manifest import MANIFEST_NAME, AssetManifest, DriftState
+
+
+def managed_paths(root: Path, base_dir: str) -> frozenset[str]:
+    """The paths the manifest lists, or none when it is missing or unusable (reported by ``check_manifest``)."""
+    try:
+        manifest = AssetManifest.load(root, base_dir)
+    except OmkError:
+        return frozenset()
+    return frozenset(e.path for e in manifest.files) if manifest else frozenset()
+
+
+def check_manifest(root: Path, base_dir: str) -> list[DiagResult]:
+    """Load errors, missing (error) and locally edited (warning) managed files, and missing backups (warning)."""
+    findings = Findings('manifest')
+    rel = f'{base_dir}/{MANIFEST_NAME}'
+    try:
+        manifest = AssetManifest.load(root, base_dir)
+        drifted = manifest.drifted_files(root) if manifest else []
+    except OmkError as e:
+        message = str(e)
+        findings.error(rel, message[len(rel) + 2:] if message.startswith(f'{rel}: ') else message,
+                       f'git checkout -- {rel}, or delete it and run omk-kimi install')
+        return findings.results
+    if manifest is None:
+        findings.warning(rel, 'missing, so omk-kimi manages nothing here and cannot detect drift', 'omk-kimi install')
+        return findings.results
+    findings.ok(rel, f'loads: {len(manifest.files)} managed files, {len(manifest.backups)} backups')
+    missing_backups = [b for b in manifest.backups if not (root / b.backup_path).is_file()]
+    ignored = ignored_paths(root, [d.path for d in drifted] + [b.backup_path for b in missing_backups])
+    for drift in drifted:
+        if drift.path in ignored:
+            findings.ok(drift.path, 'differs from the manifest but git ignores it; not checked')
+        elif drift.state is DriftState.MISSING:
+            findings.error(drift.path, 'managed file is missing', 'omk-kimi sync')
+        else:
+            findings.warning(drift.path, 'managed file was edited since omk-kimi wrote it',
+                             f'omk-kimi diff {drift.path} (omk-kimi sync --force restores the bundled version)')
+    for backup in missing_backups:
+        if backup.backup_path not in ignored:
+            findings.warning(backup.backup_path, f'backup of {backup.managed_path} is listed in the manifest but missing, '
+                                                 'so rollback cannot restore the original',
+                             f'restore {backup.backup_path} from git or a copy if you still have it')
+    return findings.results

@@ -1,0 +1,157 @@
+"""Doctor checks for Kimi configs: are the bundled hooks enabled where Kimi reads them, and will it load the file?
+
+Returns plain :class:`HookDiag` records the doctor wraps into its own results. A broken project
+``.kimi/config.toml`` is an error (it is part of the commit); a broken user config is a
+warning, because the machine's state must not block a team's commit. A machine without any
+Kimi home (CI) is not asked to have hooks enabled.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from omk_precommit.config_check import config_findings
+from omk_precommit.errors import OmkError
+from omk_precommit.hookdefs import default_project_hooks
+from omk_precommit.hooks_config import describe, user_hooks_target
+from omk_precommit.hooks_record import HooksRecord
+from omk_precommit.kimi_clis import CLIS, KIMI_CODE, KimiCli, bundled_hook_tables, cli_for_config
+from omk_precommit.toml_hooks import existing_hooks, hook_identity
+from omk_precommit.user_scope import UserScope, user_scope
+
+
+@dataclass(frozen=True)
+class HookDiag:
+    """One finding: severity ``ok`` / ``warning`` / ``error``, the file, the message, the command that fixes it."""
+
+    severity: str
+    path: str
+    message: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class _Config:
+    path: Path
+    shown: str
+    cli: KimiCli
+    project: bool
+
+
+def _configs(root: Path) -> list[_Config]:
+    configs = []
+    project = root / '.kimi' / 'config.toml'
+    if project.is_file():
+        configs.append(_Config(project, '.kimi/config.toml', cli_for_config(project), True))
+    for cli in CLIS:
+        path = cli.config_file()
+        if path.is_file():
+            configs.append(_Config(path, str(path), cli, False))
+    return configs
+
+
+Identities = set[Optional[tuple[str, str, str]]]
+
+
+def _in_dir(directory: str) -> Callable[[str], str]:
+    return lambda name: f'{directory}/{name}'
+
+
+def _bundled(config: _Config) -> list[tuple[UserScope | None, Identities]]:
+    """(the user scope whose scripts it runs, or None; identities) of each table set that counts
+    as "the bundled hooks" here. Kimi Code's config may run the scripts of either user scope
+    (``hooks enable --user`` with or without ``--target kimi-code``)."""
+    dirs = ['.kimi/hooks'] + (['.kimi-code/hooks'] if config.cli is KIMI_CODE else [])
+    relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(config.cli, _in_dir(d))}
+    if config.project:
+        return [(None, relative)]
+    scopes = [user_scope()] + ([user_scope(KIMI_CODE.id)] if config.cli is KIMI_CODE else [])
+    return [(scope, {hook_identity(t) for t in bundled_hook_tables(config.cli, scope.hook_command)})
+            for scope in scopes] + [(None, relative)]
+
+
+def diagnose_hooks_enabled(root: Path) -> list[HookDiag]:
+    """Validity of every Kimi config that applies to ``root``, and whether the bundled hooks are enabled in one."""
+    results: list[HookDiag] = []
+    best: _Best | None = None
+    for config in _configs(root):
+        try:
+            text = config.path.read_text(encoding='utf-8')
+        except (OSError, UnicodeDecodeError) as e:
+            results.append(HookDiag('error' if config.project else 'warning', config.shown, f'cannot read as UTF-8 ({e})'))
+            continue
+        findings = config_findings(text, config.cli, config.shown)
+        for f in findings:
+            severity = 'warning' if f.severity == 'warning' or not config.project else 'error'
+            results.append(HookDiag(severity, config.shown, f'{config.cli.display} would reject it: {f.message}'
+                                    if f.severity == 'error' else f.message, 'fix the file, then run omk-kimi doctor'))
+        if not findings:
+            results.append(HookDiag('ok', config.shown, f'valid {config.cli.display} config'))
+        try:
+            present = {hook_identity(h) for h in existing_hooks(text, config.shown)}
+        except OmkError:
+            continue
+        for scope, wanted in _bundled(config):
+            found = len(wanted & present)
+            if best is None or found > best.found:
+                best = _Best(found, len(wanted), config, scope)
+        results += _record_findings(config, text)
+    results += _enablement(best)
+    if best is not None and best.found and best.scope is not None:
+        results += _user_scripts(best.scope)
+    return results
+
+
+@dataclass(frozen=True)
+class _Best:
+    """The config holding the most bundled hooks."""
+
+    found: int
+    total: int
+    config: _Config
+    scope: UserScope | None  # the user scope whose scripts the hooks run, None for project scripts
+
+
+def _enablement(best: _Best | None) -> list[HookDiag]:
+    if best is None or best.found == 0:
+        if best is None and not any(cli.home().is_dir() for cli in CLIS):
+            return [HookDiag('ok', '-', 'no Kimi config on this machine; hook enablement not checked')]
+        shown = str(user_hooks_target().config)
+        return [HookDiag('warning', shown, 'the bundled hooks are not enabled in any config Kimi reads, so they never run',
+                         'omk-kimi hooks enable --user')]
+    found, total, config = best.found, best.total, best.config
+    where = (' (read when kimi is started with --config-file .kimi/config.toml)' if config.project else '')
+    if found < total:
+        fix = 'omk-kimi hooks enable --config .kimi/config.toml' if config.project else 'omk-kimi hooks enable --user'
+        return [HookDiag('warning', config.shown, f'only {found} of {total} bundled hooks are enabled{where}', fix)]
+    return [HookDiag('ok', config.shown, f'the bundled hooks are enabled{where}')]
+
+
+def _record_findings(config: _Config, text: str) -> list[HookDiag]:
+    try:
+        record = HooksRecord.load(config.path)
+        hooks = existing_hooks(text, config.shown)
+    except OmkError as e:
+        return [HookDiag('warning', config.shown, str(e))]
+    if record is None:
+        return []
+    results = []
+    for insertion in record.insertions:
+        table = insertion.table
+        if table not in hooks and any(isinstance(h, dict) and (h.get('event'), h.get('command')) ==
+                                      (table.get('event'), table.get('command')) for h in hooks):
+            results.append(HookDiag('warning', config.shown, f'{describe(table)} was edited after omk-kimi hooks enable; '
+                                    'hooks disable will leave it in place'))
+    return results
+
+
+def _user_scripts(scope: UserScope) -> list[HookDiag]:
+    fix = 'omk-kimi sync --user' + (' --target kimi-code' if scope == user_scope(KIMI_CODE.id) else '')
+    return [
+        HookDiag('warning', str(script), 'a user hook runs this script, but it is missing or not executable, '
+                 'so the hook fails open', fix)
+        for script in (scope.hook_script(s.name) for s in default_project_hooks().scripts)
+        if not os.access(script, os.X_OK)
+    ]

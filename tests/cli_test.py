@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from omk_precommit.cli import main
+from testing.gitrepo import directories, git, snapshot
+from testing.installed import install_checkout
+
+
+@pytest.fixture(scope='session')
+def omk_kimi(tmp_path_factory):
+    """The ``omk-kimi`` of a fresh venv into which this checkout was pip-installed."""
+    return install_checkout(tmp_path_factory.mktemp('venv') / 'venv')
+
+
+def run(omk_kimi, *args, cwd):
+    return subprocess.run((str(omk_kimi), *args), cwd=cwd, capture_output=True, text=True)
+
+
+def test_walkthrough_install_check_drift_diff_rollback(omk_kimi, repo):
+    own = repo / '.kimi/agents/reviewer/system.md'
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b'our reviewer prompt\n')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-qm', 'our own .kimi')
+    before, dirs_before = snapshot(repo), directories(repo)
+
+    assert run(omk_kimi, 'install', cwd=repo).returncode == 0
+    assert run(omk_kimi, 'check', cwd=repo).returncode == 0
+
+    with open(repo / '.kimi/agents/architect/system.md', 'a') as f:
+        f.write('An extra line from the team.\n')
+    check = run(omk_kimi, 'check', cwd=repo)
+    assert check.returncode == 1
+    assert '.kimi/agents/architect/system.md: modified' in check.stdout
+
+    diff = run(omk_kimi, 'diff', cwd=repo)
+    assert '+An extra line from the team.' in diff.stdout
+    assert '--- a/.kimi/agents/architect/system.md' in diff.stdout
+
+    assert run(omk_kimi, 'rollback', cwd=repo).returncode == 0
+    after = snapshot(repo)
+    # The edited file is kept (never lose user content); everything else is as before install.
+    assert after.pop('.kimi/agents/architect/system.md')[0].endswith(b'An extra line from the team.\n')
+    assert after == before
+    assert own.read_bytes() == b'our reviewer prompt\n'
+    assert directories(repo) - dirs_before == {'.kimi/agents/architect'}
+
+
+def test_check_from_a_subdirectory_finds_the_work_tree_root(omk_kimi, repo):
+    run(omk_kimi, 'install', cwd=repo)
+    sub = repo / 'src' / 'deep'
+    sub.mkdir(parents=True)
+    (repo / '.kimi/hooks/notify.sh').unlink()
+    result = run(omk_kimi, 'check', cwd=sub)
+    assert result.returncode == 1
+    assert '.kimi/hooks/notify.sh: missing' in result.stdout
+
+
+def test_python_dash_m_runs_the_cli(omk_kimi, repo):
+    python = omk_kimi.parent / 'python'
+    result = subprocess.run((str(python), '-m', 'omk_precommit', '--version'), capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith('omk-kimi ')
+
+
+def test_default_root_is_the_linked_worktree_root(repo, tmp_path, capsys, monkeypatch):
+    worktree = tmp_path / 'linked'
+    git(repo, 'worktree', 'add', '-q', str(worktree))
+    (worktree / 'pkg').mkdir()
+    monkeypatch.chdir(worktree / 'pkg')
+    assert main(['install']) == 0
+    assert (worktree / '.kimi/omk-manifest.json').exists()
+    assert not (repo / '.kimi').exists()
+
+
+def test_default_root_with_git_dir_environment_uses_gitpython(repo, monkeypatch, tmp_path):
+    monkeypatch.setenv('GIT_DIR', str(repo / '.git'))
+    monkeypatch.setenv('GIT_WORK_TREE', str(repo))
+    monkeypatch.chdir(tmp_path)
+    assert main(['install']) == 0
+    assert (repo / '.kimi/omk-manifest.json').exists()
+
+
+def test_outside_git_the_current_directory_is_the_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(['install']) == 0
+    assert (tmp_path / '.kimi/omk-manifest.json').exists()
+
+
+def test_json_output_parses(repo, capsys):
+    assert main(['install', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)['agents_installed'] == [
+        'architect', 'executor', 'explore', 'reviewer', 'security', 'verifier',
+    ]
+    assert main(['check', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)['drifted'] == []
+    for command in ('agents', 'hooks', 'skills'):
+        assert main([command, '--json']) == 0
+        assert json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(('argv', 'message'), [
+    (['install', '--bogus'], 'unrecognized arguments: --bogus'),
+    (['frobnicate'], "invalid choice: 'frobnicate'"),
+    ([], 'the following arguments are required'),
+])
+def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+
+
+def test_dir_that_is_not_a_directory_exits_2(tmp_path, capsys):
+    assert main(['check', '--dir', str(tmp_path / 'nope')]) == 2
+    assert capsys.readouterr().err.strip().endswith('--dir is not a directory')
+
+
+def test_corrupt_manifest_exits_2_with_one_line_naming_the_file(repo, capsys):
+    main(['install'])
+    capsys.readouterr()
+    (repo / '.kimi/omk-manifest.json').write_text('{"version": 1, "files": [')
+    for command in ('check', 'sync', 'rollback', 'install', 'diff'):
+        assert main([command]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1
+        assert '.kimi/omk-manifest.json: not valid JSON' in err
+
+
+def test_sync_fail_on_change_exits_1_once_then_0(repo, capsys):
+    main(['install'])
+    (repo / '.kimi/hooks/notify.sh').unlink()
+    assert main(['sync', '--fail-on-change']) == 1
+    assert main(['sync', '--fail-on-change']) == 0
+
+
+def test_sync_conflict_exits_1_and_says_where_the_new_version_is(repo, capsys):
+    main(['install'])
+    manifest = json.loads((repo / '.kimi/omk-manifest.json').read_text())
+    for entry in manifest['files']:
+        if entry['path'] == '.kimi/agents/executor/system.md':
+            entry['checksum'] = '0' * 16
+    (repo / '.kimi/omk-manifest.json').write_text(json.dumps(manifest))
+    (repo / '.kimi/agents/executor/system.md').write_text('local\n')
+    capsys.readouterr()
+    assert main(['sync']) == 1
+    assert '.kimi/agents/executor/system.md: conflict' in capsys.readouterr().out
+    assert (repo / '.kimi/agents/executor/system.md.omk-new').exists()
+
+
+def test_colour_only_on_a_tty_and_never_with_no_color(repo):
+    # Output is captured (not a TTY) here: no escape codes.
+    result = subprocess.run(
+        ('python', '-m', 'omk_precommit', 'check'), cwd=repo, capture_output=True, text=True,
+        env={**os.environ, 'PYTHONPATH': os.getcwd()},
+    )
+    assert '\033[' not in result.stdout

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from omk_precommit.cli import main
+from omk_precommit.hooks_record import record_path
+from testing.gitrepo import snapshot
+from testing.kimi_configs import EMPTY_ARRAY, INLINE_ARRAY, REAL_WORLD
+
+
+def user_config() -> Path:
+    return Path(os.environ['KIMI_SHARE_DIR']) / 'config.toml'
+
+
+def hooks_in(path: Path) -> list[dict[str, object]]:
+    return tomlkit.parse(path.read_text(encoding='utf-8')).unwrap().get('hooks', [])
+
+
+@pytest.fixture
+def user_scripts(isolated_home: Path) -> Path:
+    """The user scope installed (agents and the hook scripts user-level hooks run)."""
+    assert main(['install', '--user']) == 0
+    return Path(os.environ['KIMI_SHARE_DIR']) / 'hooks'
+
+
+@pytest.mark.parametrize('text', [REAL_WORLD, EMPTY_ARRAY, INLINE_ARRAY, REAL_WORLD.replace('\n', '\r\n')],
+                         ids=['real-world', 'hooks = []', 'inline array', 'crlf'])
+def test_user_enable_then_disable_returns_the_config_byte_identical(user_scripts, text):
+    config = user_config()
+    config.write_bytes(text.encode())
+    config.chmod(0o600)
+    assert main(['hooks', 'enable', '--user']) == 0
+    enabled = config.read_bytes()
+    assert enabled != text.encode()
+    assert [h['event'] for h in hooks_in(config)][-4:] == ['PreToolUse', 'Stop', 'SubagentStart', 'SubagentStop']
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert config.read_bytes() == text.encode()
+    assert config.stat().st_mode & 0o777 == 0o600
+    assert not record_path(config).exists()
+
+
+def test_enable_twice_changes_nothing_the_second_time(user_scripts):
+    config = user_config()
+    config.write_text(REAL_WORLD)
+    assert main(['hooks', 'enable', '--user']) == 0
+    once = (config.read_bytes(), record_path(config).read_bytes(), config.stat().st_mtime_ns)
+    assert main(['hooks', 'enable', '--user']) == 0
+    assert (config.read_bytes(), record_path(config).read_bytes(), config.stat().st_mtime_ns) == once
+
+
+def test_user_hooks_run_the_users_scripts_by_absolute_path(user_scripts):
+    assert main(['hooks', 'enable', '--user']) == 0
+    commands = {h['command'] for h in hooks_in(user_config())}
+    assert commands == {str(user_scripts / name) for name in ('safety-check.sh', 'completion-check.sh', 'notify.sh')}
+
+
+def test_a_missing_config_is_created_and_disable_removes_it_and_the_directories_it_made(isolated_home, monkeypatch):
+    monkeypatch.setenv('OMK_KIMI_USER_DIR', str(isolated_home / 'omk-user'))
+    monkeypatch.setenv('KIMI_SHARE_DIR', str(isolated_home / 'share' / 'kimi'))
+    assert main(['install', '--user']) == 0
+    before = snapshot(isolated_home)
+    assert main(['hooks', 'enable', '--user']) == 0
+    config = isolated_home / 'share' / 'kimi' / 'config.toml'
+    assert config.stat().st_mode & 0o777 == 0o600
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert snapshot(isolated_home) == before
+    assert not (isolated_home / 'share').exists()
+
+
+def test_user_scope_picks_kimi_code_when_its_home_exists_and_says_why(user_scripts, capsys):
+    code_home = Path(os.environ['KIMI_CODE_HOME'])
+    code_home.mkdir()
+    capsys.readouterr()
+    assert main(['hooks', 'enable', '--user']) == 0
+    out = capsys.readouterr().out
+    assert f'{code_home / "config.toml"}: chosen because the Kimi Code CLI home' in out
+    hooks = hooks_in(code_home / 'config.toml')
+    assert hooks[0]['matcher'] == '^(Write|Edit)$'  # anchored: exactly Kimi Code's two file writers
+    assert all(set(h) <= {'event', 'matcher', 'command', 'timeout'} for h in hooks)
+    assert not user_config().exists()
+
+
+def test_disable_user_finds_the_config_it_enabled_even_after_kimi_code_appears(user_scripts):
+    config = user_config()
+    config.write_text(REAL_WORLD)
+    assert main(['hooks', 'enable', '--user']) == 0
+    Path(os.environ['KIMI_CODE_HOME']).mkdir()
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert config.read_text() == REAL_WORLD
+
+
+def test_commands_with_spaces_and_apostrophes_are_quoted_for_toml_and_the_shell(isolated_home, monkeypatch):
+    share = isolated_home / "it's my home" / '.kimi'
+    monkeypatch.setenv('KIMI_SHARE_DIR', str(share))
+    share.parent.mkdir()
+    assert main(['install', '--user']) == 0
+    assert main(['hooks', 'enable', '--user']) == 0
+    gate = next(h for h in hooks_in(share / 'config.toml') if h['event'] == 'PreToolUse')
+    # Kimi runs each command with /bin/sh -c in the session's work dir, the payload on stdin.
+    def run(path: str) -> subprocess.CompletedProcess[str]:
+        payload = json.dumps({'hook_event_name': 'PreToolUse', 'tool_name': 'WriteFile',
+                              'tool_input': {'path': path, 'content': 'x'}})
+        return subprocess.run(['/bin/sh', '-c', str(gate['command'])], input=payload, capture_output=True,
+                              text=True, cwd=isolated_home, check=False)
+    assert run('.env').returncode == 2
+    assert 'refusing to write .env' in run('.env').stderr
+    assert run('src/app.py').returncode == 0
+
+
+def test_a_symlinked_config_stays_a_symlink(user_scripts, isolated_home):
+    dotfile = isolated_home / 'dotfiles' / 'kimi.toml'
+    dotfile.parent.mkdir()
+    dotfile.write_text(REAL_WORLD)
+    user_config().symlink_to(dotfile)
+    assert main(['hooks', 'enable', '--user']) == 0
+    assert user_config().is_symlink() and len(hooks_in(dotfile)) == 5
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert user_config().is_symlink() and dotfile.read_text() == REAL_WORLD
+
+
+@pytest.mark.parametrize('action', ['enable', 'disable'])
+def test_dry_run_changes_nothing(user_scripts, isolated_home, action):
+    user_config().write_text(REAL_WORLD)
+    if action == 'disable':
+        assert main(['hooks', 'enable', '--user']) == 0
+    before = snapshot(isolated_home)
+    assert main(['hooks', action, '--user', '--dry-run']) == 0
+    assert snapshot(isolated_home) == before
+
+
+def test_enable_without_the_user_scripts_fails_naming_the_command_to_run(isolated_home, capsys):
+    assert main(['hooks', 'enable', '--user']) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and 'safety-check.sh: hook script missing' in err and 'omk-kimi install --user' in err
+    assert not user_config().exists()
+
+
+def test_enable_needs_to_be_told_which_config(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(['hooks', 'enable'])
+    assert exit_info.value.code == 2
+    assert 'one of the arguments --config --user is required' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('text, message', [
+    ('[[hooks]\nevent = 1', 'not valid TOML'),
+    ('[hooks]\nevent = "Stop"\n', 'Kimi expects an array of [[hooks]] tables'),
+    (b'\xff\xfe', 'not UTF-8'),
+])
+def test_a_config_it_cannot_edit_safely_is_an_error_line_and_stays_untouched(user_scripts, capsys, text, message):
+    data = text if isinstance(text, bytes) else text.encode()
+    user_config().write_bytes(data)
+    assert main(['hooks', 'enable', '--user']) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('omk-kimi: ') and err.count('\n') == 1 and message in err
+    assert user_config().read_bytes() == data and not record_path(user_config()).exists()
+
+
+def test_enable_reports_a_config_kimi_would_reject_and_exits_1(user_scripts, capsys):
+    user_config().write_text('default_model = "missing"\n')
+    assert main(['hooks', 'enable', '--user']) == 1
+    assert "error: default_model 'missing' is not in [models]" in capsys.readouterr().out
+
+
+def test_disable_without_a_record_is_a_clean_no_op(user_scripts, isolated_home, capsys):
+    user_config().write_text(REAL_WORLD)
+    before = snapshot(isolated_home)
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert 'nothing to disable' in capsys.readouterr().out
+    assert snapshot(isolated_home) == before
+
+
+def test_disable_reports_an_edited_bundled_table_and_leaves_it(user_scripts, capsys):
+    config = user_config()
+    config.write_text(REAL_WORLD)
+    assert main(['hooks', 'enable', '--user']) == 0
+    config.write_text(config.read_text().replace('timeout = 30', 'timeout = 45'))
+    capsys.readouterr()
+    assert main(['hooks', 'disable', '--user']) == 0
+    out = capsys.readouterr().out
+    assert 'kept: edited since hooks enable' in out and 'completion-check.sh' in out
+    assert [h['event'] for h in hooks_in(config)] == ['PostToolUse', 'Stop']
+
+
+def test_json_output_lists_what_was_added(user_scripts, capsys):
+    capsys.readouterr()
+    assert main(['hooks', 'enable', '--user', '--json']) == 0
+    [report] = json.loads(capsys.readouterr().out)
+    assert report['created_file'] is True and len(report['added']) == 4 and report['cli'] == 'kimi-cli'
+
+
+def test_project_config_gets_relative_commands_and_rollback_takes_them_out(repo):
+    assert main(['install']) == 0
+    config = repo / '.kimi' / 'config.toml'
+    config.write_text(REAL_WORLD)
+    assert main(['hooks', 'enable', '--config', '.kimi/config.toml']) == 0
+    assert {h['command'] for h in hooks_in(config)} >= {'.kimi/hooks/safety-check.sh', '.kimi/hooks/notify.sh'}
+    assert main(['rollback']) == 0
+    assert config.read_text() == REAL_WORLD
+    assert not record_path(config).exists()
+
+
+def test_project_config_created_by_enable_leaves_nothing_behind_after_rollback(repo):
+    before = snapshot(repo)
+    assert main(['install']) == 0
+    assert main(['hooks', 'enable', '--config', '.kimi/config.toml']) == 0
+    assert main(['rollback']) == 0
+    assert snapshot(repo) == before and not (repo / '.kimi').exists()
+
+
+def test_hooks_without_an_action_still_lists_the_bundled_hooks(capsys):
+    assert main(['hooks']) == 0
+    listed = capsys.readouterr().out
+    assert main(['hooks', 'list']) == 0
+    assert capsys.readouterr().out == listed and 'safety-check.sh' in listed
+
+
+def test_a_config_it_cannot_write_is_an_error_line_not_a_traceback(repo, capsys):
+    assert main(['install']) == 0
+    (repo / 'not-a-dir').write_text('a file in the way\n')
+    assert main(['hooks', 'enable', '--config', 'not-a-dir/config.toml']) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('omk-kimi: ') and 'cannot write' in err and err.count('\n') == 1
+
+
+def test_a_crash_between_record_and_config_write_is_recovered_by_the_next_run(user_scripts):
+    config = user_config()
+    config.write_text(REAL_WORLD)
+    assert main(['hooks', 'enable', '--user']) == 0
+    config.write_text(REAL_WORLD)  # as if the process died after saving the record, before the config
+    assert main(['hooks', 'enable', '--user']) == 0
+    assert len(json.loads(record_path(config).read_text())['tables']) == 4
+    assert main(['hooks', 'disable', '--user']) == 0
+    assert config.read_text() == REAL_WORLD and not record_path(config).exists()

@@ -35,7 +35,7 @@ def _tree_state(top: Path) -> object:
 
 
 def _repo_state(root: Path) -> object:
-    """git's view of the work tree, plus the content of every file it reports as changed."""
+    """git's view of the work tree: each changed path with its status and content hash."""
     env = {k: v for k, v in os.environ.items() if not k.startswith('GIT_')}
     try:
         proc = subprocess.run(
@@ -44,12 +44,14 @@ def _repo_state(root: Path) -> object:
         )
     except (OSError, subprocess.CalledProcessError):
         return 'not a git work tree'
-    changed = {}
+    changed: dict[str, tuple[str, str | None]] = {}
     for record in proc.stdout.split(b'\0'):
-        path = root / os.fsdecode(record[3:]) if len(record) > 3 else None
-        if path is not None and path.is_file():
-            changed[os.fsdecode(record)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return proc.stdout, changed
+        if len(record) > 3:
+            rel = os.fsdecode(record[3:])
+            path = root / rel
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+            changed[rel] = (os.fsdecode(record[:2]), digest)
+    return changed
 
 
 def untouchable_state(home: Path) -> State:
@@ -59,4 +61,15 @@ def untouchable_state(home: Path) -> State:
 
 
 def describe_changes(before: State, after: State) -> str:
-    return ', '.join(key for key in before if before[key] != after.get(key))
+    """What differs, one item per changed location (and per changed file of the repository)."""
+    items = []
+    for key in before:
+        old, new = before[key], after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            paths = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+            items.append(f'{key} ({", ".join(paths[:5])}{", ..." if len(paths) > 5 else ""})')
+        else:
+            items.append(key)
+    return ', '.join(items)

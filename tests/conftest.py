@@ -24,7 +24,7 @@ def nothing_written_outside_temp_dirs() -> Iterator[None]:
     yield
     changed = describe_changes(before, untouchable_state(home))
     if changed:
-        pytest.fail(f'the tests wrote outside their temporary directories: {changed}')
+        pytest.fail(f'the tests wrote outside their temporary directories (or someone edited these meanwhile): {changed}')
 
 
 @pytest.fixture(autouse=True)

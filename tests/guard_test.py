@@ -12,7 +12,7 @@ def test_guard_notices_a_write_in_a_kimi_config_dir(tmp_path: Path) -> None:
     (home / '.config' / 'kimi').mkdir(parents=True)
     before = untouchable_state(home)
     (home / '.config' / 'kimi' / 'config.toml').write_text('x = 1\n')
-    assert describe_changes(before, untouchable_state(home)) == str(home / '.config' / 'kimi')
+    assert describe_changes(before, untouchable_state(home)) == f"{home / '.config' / 'kimi'} (config.toml)"
     (home / '.kimi').mkdir()
     assert str(home / '.kimi') in describe_changes(before, untouchable_state(home))
 

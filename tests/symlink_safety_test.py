@@ -73,8 +73,14 @@ LINKS: dict[str, Callable[[Path, Path], None]] = {
 }
 
 
-@pytest.mark.parametrize('installed_first', [True, False], ids=['after-install', 'fresh'])
-@pytest.mark.parametrize('link', sorted(LINKS))
+CASES = [
+    pytest.param(link, installed_first, id=f'{link}-{"after-install" if installed_first else "fresh"}')
+    for link in sorted(LINKS) for installed_first in (True, False)
+    if installed_first or link != 'indexed-backup'  # only an install takes backups
+]
+
+
+@pytest.mark.parametrize(('link', 'installed_first'), CASES)
 def test_no_command_reaches_through_a_symlink_out_of_the_root(tmp_path: Path, link: str, installed_first: bool) -> None:
     outside = make_outside(tmp_path / 'outside')
     root = tmp_path / 'project'
@@ -82,8 +88,6 @@ def test_no_command_reaches_through_a_symlink_out_of_the_root(tmp_path: Path, li
     write_files(root, USER_FILES)
     if installed_first:
         assert omk(root, 'install').code == 0
-    elif link == 'indexed-backup':
-        pytest.skip('needs the backups an install takes')
     LINKS[link](root, outside)
     before = outside_state(outside)
     watch = AccessWatch(outside)

@@ -97,7 +97,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
 
 def _default_mode(path: Path) -> int:
     try:
-        return os.lstat(path).st_mode & 0o7777
+        return os.stat(path).st_mode & 0o7777  # a symlinked file keeps its target's mode, not 0o777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)

@@ -385,16 +385,15 @@ def _cmd_hooks(args: argparse.Namespace) -> int:
     from omk_precommit.hooks_config import (
         disable_hooks, enable_hooks, project_hooks_target, user_hooks_target, user_recorded_configs,
     )
-    from omk_precommit.kimi_clis import user_config
-
-    from omk_precommit.kimi_clis import cli_named
+    from omk_precommit.config_files import user_config
+    from omk_precommit.targets import get_target
 
     chosen = getattr(args, 'target', None)
     if args.hooks_action == 'enable':
         target = user_hooks_target(chosen) if args.user else project_hooks_target(_root(args), args.config, chosen)
         reports = [enable_hooks(target, dry_run=args.dry_run)]
     elif args.user and chosen is not None:
-        reports = [disable_hooks(cli_named(chosen).config_file(), dry_run=args.dry_run)]
+        reports = [disable_hooks(get_target(chosen).config_file(), dry_run=args.dry_run)]
     else:
         # --user: every user config enable wrote to, even if the user has switched CLI since.
         configs = (user_recorded_configs() or [user_config().path]) if args.user else [args.config]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from omk_precommit.errors import OmkError
-from omk_precommit.kimi_clis import KIMI_CODE, KimiCli
+from omk_precommit.targets import HOOK_KEYS, KIMI_CODE, Target, get_target
 from omk_precommit.toml_hooks import parse
 
 _BOOL_WORDS = {'0', 'off', 'f', 'false', 'n', 'no', '1', 'on', 't', 'true', 'y', 'yes'}
@@ -58,15 +58,15 @@ _TOP_LEVEL: dict[str, tuple[str, Callable[[Any], bool]]] = {
 }
 
 
-def hook_findings(hook: Any, where: str, cli: KimiCli) -> list[ConfigFinding]:
+def hook_findings(hook: Any, where: str, cli: Target) -> list[ConfigFinding]:
     """What is wrong with one ``[[hooks]]`` table for ``cli``."""
     if not isinstance(hook, dict):
         return [ConfigFinding('error', f'{where} must be a table')]
     errors = []
     if hook.get('event') not in cli.hook_events:
-        errors.append(f'{where}: event {hook.get("event")!r} is not a {cli.display} hook event')
+        errors.append(f'{where}: event {hook.get("event")!r} is not a {cli.product} hook event')
     command = hook.get('command')
-    if not isinstance(command, str) or (cli is KIMI_CODE and not command.strip()):
+    if not isinstance(command, str) or (cli.strict_hook_keys and not command.strip()):
         errors.append(f'{where}: command is missing or not a string')
     matcher = hook.get('matcher', '')
     if not isinstance(matcher, str):
@@ -74,8 +74,8 @@ def hook_findings(hook: Any, where: str, cli: KimiCli) -> list[ConfigFinding]:
     timeout = _as_int(hook.get('timeout', 30))
     if timeout is None or not 1 <= timeout <= 600:
         errors.append(f'{where}: timeout must be an integer from 1 to 600, not {hook.get("timeout")!r}')
-    if cli.unknown_hook_keys_rejected:
-        errors += [f'{where}: {cli.display} rejects the key {k!r}' for k in hook if k not in cli.hook_keys]
+    if cli.strict_hook_keys:
+        errors += [f'{where}: {cli.product} rejects the key {k!r}' for k in hook if k not in HOOK_KEYS]
     findings = [ConfigFinding('error', e) for e in errors]
     if isinstance(matcher, str) and matcher:
         try:
@@ -122,17 +122,18 @@ def _table_findings(data: dict[str, Any]) -> list[str]:
     return errors
 
 
-def config_findings(text: str, cli: KimiCli, name: str = 'config.toml') -> list[ConfigFinding]:
-    """Everything that makes ``cli`` refuse ``text`` (errors) or ignore one of its hooks (warnings)."""
+def config_findings(text: str, target: str, name: str = 'config.toml') -> list[ConfigFinding]:
+    """Everything that makes ``target`` refuse ``text`` (errors) or ignore one of its hooks (warnings)."""
+    cli = get_target(target)
     try:
         data = parse(text, name).unwrap()
     except OmkError as e:
         return [ConfigFinding('error', str(e).split(': ', 1)[1])]
-    findings = [] if cli is KIMI_CODE else [ConfigFinding('error', e) for e in _table_findings(data)]
+    findings = [] if target == KIMI_CODE else [ConfigFinding('error', e) for e in _table_findings(data)]
     hooks = data.get('hooks', [])
     if isinstance(hooks, list):
         for index, hook in enumerate(hooks):
             findings += hook_findings(hook, f'hooks[{index}]', cli)
-    elif cli is KIMI_CODE:
+    elif target == KIMI_CODE:
         findings.append(ConfigFinding('error', 'hooks must be an array of [[hooks]] tables'))
     return findings

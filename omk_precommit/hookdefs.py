@@ -9,9 +9,12 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
+from typing import Callable, Union
 
 from omk_precommit.resources import asset_text
 from omk_precommit.targets import KIMI_CLI, get_target
+
+HookTable = dict[str, Union[str, int]]
 
 
 class HookEvent(str, enum.Enum):
@@ -43,6 +46,14 @@ class HookConfig:
     command: str
     matcher: str = ''
     timeout: int = 30
+
+    def as_table(self) -> HookTable:
+        """The ``[[hooks]]`` table as data, keys in the order they are written."""
+        table: HookTable = {'event': self.event.value, 'command': self.command}
+        if self.matcher:
+            table['matcher'] = self.matcher
+        table['timeout'] = self.timeout
+        return table
 
     def to_toml(self) -> str:
         lines = ['[[hooks]]', f'event = {json.dumps(self.event.value)}', f'command = {json.dumps(self.command)}']
@@ -109,3 +120,9 @@ def default_project_hooks(hooks_dir: str | None = None, *, target: str = KIMI_CL
         script('completion-check.sh', (HookEvent.STOP, '', 30)),
         script('notify.sh', (HookEvent.SUBAGENT_START, '', 10), (HookEvent.SUBAGENT_STOP, '', 10)),
     ), target)
+
+
+def bundled_hook_tables(target: str, command_for: Callable[[str], str]) -> list[HookTable]:
+    """The bundled hooks of ``target`` as ``[[hooks]]`` tables; ``command_for(script)`` gives each command."""
+    return [{**hook.as_table(), 'command': command_for(script.name)}
+            for script in default_project_hooks(target=target).scripts for hook in script.hooks]

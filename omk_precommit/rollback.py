@@ -11,11 +11,11 @@ from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, b
 from omk_precommit.checksum import is_identical
 from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, remove_stale_temp_files
 from omk_precommit.hooks_config import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
-from omk_precommit.kimi_clis import KIMI_CODE as KIMI_CODE_RULES
 from omk_precommit.manifest import AssetManifest, BackupEntry, matches_checksum, read_managed
 from omk_precommit.paths import resolve_managed
 from omk_precommit.plan import CONFLICT_SUFFIX
 from omk_precommit.reports import RollbackReport
+from omk_precommit.targets import get_target
 from omk_precommit.user_scope import user_assets, user_scope
 
 
@@ -78,7 +78,7 @@ def rollback_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> Ro
     """
     configs = user_recorded_configs()
     if target == KIMI_CODE:
-        configs = [c for c in configs if c == KIMI_CODE_RULES.config_file()]
+        configs = [c for c in configs if c == get_target(KIMI_CODE).config_file()]
     hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
     scope = user_scope(target)
     report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, target)},

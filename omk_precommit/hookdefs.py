@@ -88,7 +88,7 @@ class ProjectHookDefs:
 
     def to_toml(self) -> str:
         target = get_target(self.target)
-        if target.strict_hook_keys:
+        if target.strict_hooks:
             header = (
                 '# Hooks recommended by omk-precommit for the Kimi Code CLI. Kimi Code reads hooks only\n'
                 '# from $KIMI_CODE_HOME/config.toml: run `omk-kimi hooks enable --user --target kimi-code`\n'

@@ -45,9 +45,13 @@ class Target(NamedTuple):
     product: str
     write_tools: tuple[str, ...]
     hook_events: tuple[str, ...]
-    # True when an unknown key in a [[hooks]] table invalidates the hooks (Kimi Code);
-    # the Python Kimi CLI silently ignores such keys.
-    strict_hook_keys: bool
+    # True when [[hooks]] tables are validated strictly (Kimi Code's zod schema): an unknown key,
+    # an empty command or a non-integer timeout invalidates every hook. The Python Kimi CLI
+    # (pydantic, lax) ignores unknown keys and coerces "30" to 30.
+    strict_hooks: bool
+    # Events whose matcher is tested against the empty string (there is nothing to match on).
+    empty_matched_events: tuple[str, ...]
+    matcher_engine: str  # whose regular expressions a matcher is: 'python' or 'javascript'
     home_env: str      # the environment variable that moves the home directory
     default_home: str  # the home directory under ~ otherwise
 
@@ -77,10 +81,12 @@ class Target(NamedTuple):
 
 _TARGETS = {
     KIMI_CLI: Target(KIMI_CLI, '.kimi', 'Kimi CLI', ('WriteFile', 'StrReplaceFile'), KIMI_CLI_HOOK_EVENTS,
-                     strict_hook_keys=False, home_env='KIMI_SHARE_DIR', default_home='.kimi'),
+                     strict_hooks=False, empty_matched_events=('Stop',), matcher_engine='python',
+                     home_env='KIMI_SHARE_DIR', default_home='.kimi'),
     # Facts read from @moonshot-ai/kimi-code 2.1.0 (dist/main.mjs: HookDefSchema is a strict zod object).
     KIMI_CODE: Target(KIMI_CODE, '.kimi-code', 'Kimi Code CLI', ('Write', 'Edit'), KIMI_CODE_HOOK_EVENTS,
-                      strict_hook_keys=True, home_env='KIMI_CODE_HOME', default_home='.kimi-code'),
+                      strict_hooks=True, empty_matched_events=('Stop', 'Interrupt', 'SessionHeartbeat'),
+                      matcher_engine='javascript', home_env='KIMI_CODE_HOME', default_home='.kimi-code'),
 }
 TARGETS = tuple(_TARGETS)
 ALL_TARGETS = tuple(_TARGETS.values())

@@ -56,11 +56,8 @@ class HookConfig:
         return table
 
     def to_toml(self) -> str:
-        lines = ['[[hooks]]', f'event = {json.dumps(self.event.value)}', f'command = {json.dumps(self.command)}']
-        if self.matcher:
-            lines.append(f'matcher = {json.dumps(self.matcher)}')
-        lines.append(f'timeout = {self.timeout}')
-        return '\n'.join(lines) + '\n'
+        # JSON strings are TOML basic strings, and a JSON integer is a TOML integer.
+        return '\n'.join(['[[hooks]]'] + [f'{key} = {json.dumps(value)}' for key, value in self.as_table().items()]) + '\n'
 
 
 @dataclass(frozen=True)

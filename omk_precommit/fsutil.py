@@ -15,6 +15,17 @@ TMP_MARKER = '.omk-tmp-'
 LOCK_TIMEOUT = 30.0
 
 
+def read_if_exists(path: Path, shown: str | Path) -> bytes | None:
+    """The bytes of ``path``, or None when there is no such file; any other failure to read it is
+    one OmkError naming ``shown``."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise OmkError(f'{shown}: cannot read ({e.strerror})') from None
+
+
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from typing import Any
 from omk_precommit.config_check import config_findings
 from omk_precommit.config_files import ConfigChoice, target_for_config, user_config
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock
+from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, read_if_exists
 from omk_precommit.hookdefs import HookTable, bundled_hook_tables, default_project_hooks
 from omk_precommit.hooks_record import RECORD_SUFFIX, HooksRecord, record_path
 from omk_precommit.paths import is_inside_root
@@ -108,12 +108,9 @@ class HooksReport:
 def _read_config(path: Path) -> tuple[str, bool]:
     if path.suffix.lower() == '.json':
         raise OmkError(f'{path}: a JSON config; omk-kimi edits TOML only (convert it to config.toml)')
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_if_exists(path, path)
+    if raw is None:
         return '', False
-    except OSError as e:
-        raise OmkError(f'{path}: cannot read ({e.strerror})') from None
     try:
         return raw.decode('utf-8'), True
     except UnicodeDecodeError:

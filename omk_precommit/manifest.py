@@ -18,7 +18,7 @@ from omk_precommit import __version__
 from omk_precommit.checksum import fingerprint, normalize_eol
 from omk_precommit.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write
+from omk_precommit.fsutil import atomic_write, read_if_exists
 from omk_precommit.paths import RootGuard, is_inside_root, path_problem
 from omk_precommit.statcache import StatCache
 from omk_precommit.targets import MANIFEST_NAME
@@ -186,13 +186,8 @@ class AssetManifest:
         shown = f'{base_dir}/{MANIFEST_NAME}'
         if not guard.is_inside(shown):
             raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as e:
-            raise OmkError(f'{shown}: cannot read the manifest ({e.strerror})') from None
-        return cls.parse(root, raw, base_dir, guard=guard)
+        raw = read_if_exists(path, shown)
+        return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
 
     @classmethod
     def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest:

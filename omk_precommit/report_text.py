@@ -23,6 +23,13 @@ def print_lines(lines: list[tuple[str, str, str]]) -> None:
         print(f'{path}: {paint(message, colour)}')
 
 
+def _print_labelled(items: list[str], label: str, colour: str, *, split: str = ': ', joint: str = ' ') -> None:
+    """Each ``head<split>tail`` item as ``head: <label><joint>tail``, the label coloured."""
+    for item in items:
+        head, _, tail = item.partition(split)
+        print(f'{head}: {paint(label, colour)}{joint}{tail}')
+
+
 def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: str) -> None:
     where = 'in the index' if staged else 'on disk'
     states = {'modified': f'modified {where} (differs from the manifest)',
@@ -83,20 +90,14 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
 
 def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:
     prefix = 'would be ' if report.dry_run else ''
-    for line in report.hooks_removed:
-        config, _, table = line.partition(': ')
-        print(f'{config}: {paint(prefix + "removed", "green")} {table}')
-    for line in report.hooks_kept:
-        config, _, table = line.partition(': ')
-        print(f'{config}: {paint("kept", "yellow")} {table}')
+    _print_labelled(report.hooks_removed, prefix + 'removed', 'green')
+    _print_labelled(report.hooks_kept, 'kept', 'yellow')
     if report.manifest_missing:
         print(f'{manifest_shown}: no manifest, nothing to roll back')
         return
     print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
     print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
-    for item in report.skipped:
-        path, _, reason = item.partition(' (')
-        print(f'{path}: {paint("kept", "yellow")} ({reason}')
+    _print_labelled(report.skipped, 'kept', 'yellow', split=' (', joint=' (')
     print(f'rollback: {len(report.restored)} restored, {len(report.removed)} removed, {len(report.skipped)} kept'
           + (' (dry run)' if report.dry_run else ''))
 
@@ -114,12 +115,8 @@ def print_migrate(report: MigrateReport) -> None:
                   'yellow') for p in report.carried_edits])
     print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
                  for p in report.conflicts])
-    for line in report.skipped:
-        path, _, why = line.partition(': ')
-        print(f'{path}: {paint("not migrated", "red")}: {why}')
-    for line in report.notes:
-        path, _, note = line.partition(': ')
-        print(f'{path}: {paint("note", "yellow")}: {note}')
+    _print_labelled(report.skipped, 'not migrated', 'red', joint=': ')
+    _print_labelled(report.notes, 'note', 'yellow', joint=': ')
     written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)
     print(f'migrate: {written} files {"to write" if dry_run else "written"}, '
           f'{len(report.conflicts) + len(bundle.conflicts)} conflicts, {len(report.skipped)} not migrated, '

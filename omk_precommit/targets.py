@@ -88,8 +88,8 @@ _TARGETS = {
                       strict_hooks=True, empty_matched_events=('Stop', 'Interrupt', 'SessionHeartbeat'),
                       matcher_engine='javascript', home_env='KIMI_CODE_HOME', default_home='.kimi-code'),
 }
-TARGETS = tuple(_TARGETS)
-ALL_TARGETS = tuple(_TARGETS.values())
+TARGETS = tuple(_TARGETS)  # the names (--target choices)
+ALL_TARGETS = tuple(_TARGETS.values())  # the records
 BASE_DIRS = {name: t.base_dir for name, t in _TARGETS.items()}
 
 

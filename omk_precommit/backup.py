@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timezone
 from pathlib import Path
 
-from omk_precommit.fsutil import atomic_write, read_regular_file
+from omk_precommit.fsutil import atomic_write, read_if_exists
 
 BACKUP_MARKER = '.omk-backup-'
 
@@ -24,7 +24,7 @@ def backup_path_for(path: Path, now: datetime | None = None, taken: Collection[P
 
 def write_backup(path: Path, backup: Path) -> None:
     """Copy ``path`` (bytes and permission bits) to ``backup``, durably, before this returns."""
-    data = read_regular_file(path)
+    data = read_if_exists(path)
     if data is None:
         return
     atomic_write(backup, data, mode=os.stat(path).st_mode & 0o7777)
@@ -38,7 +38,7 @@ def maybe_backup(path: Path, new_content: bytes | str) -> Path | None:
     """
     if isinstance(new_content, str):
         new_content = new_content.encode()
-    current = read_regular_file(path)
+    current = read_if_exists(path)
     if current is None or current == new_content:
         return None
     target = backup_path_for(path)

@@ -1,5 +1,8 @@
 """``omk-kimi``: argument parsing, output and exit codes over the Python API, nothing else.
 
+Each command calls the API, prints its report (``--json``, or the text lines of ``report_text``)
+and returns the exit status.
+
 Exit status: 0 clean; 1 the command ran and found something (drift, doctor errors,
 conflicts, a hook run of sync that changed files); 2 it could not run.
 """
@@ -9,16 +12,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable, TypeVar
 
-from omk_precommit import __version__
+from omk_precommit import __version__, report_text
 from omk_precommit.errors import OmkError
-from omk_precommit.targets import BASE_DIRS, KIMI_CLI, KIMI_CODE, TARGETS
 from omk_precommit.output import github_annotation, paint, print_json
+from omk_precommit.targets import BASE_DIRS, KIMI_CLI, KIMI_CODE, MANIFEST_NAME, TARGETS
 
-if TYPE_CHECKING:
-    from omk_precommit.hooks_config import HooksReport
-
+R = TypeVar('R')
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
 
@@ -102,10 +103,6 @@ def _target(args: argparse.Namespace) -> str:
     return args.target or KIMI_CLI
 
 
-def _manifest_shown(args: argparse.Namespace) -> str:
-    return f'{BASE_DIRS[_target(args)]}/omk-manifest.json'
-
-
 def _root(args: argparse.Namespace) -> Path:
     if args.dir is not None:
         if not args.dir.is_dir():
@@ -116,11 +113,6 @@ def _root(args: argparse.Namespace) -> Path:
     return find_root(Path.cwd())
 
 
-def _print_lines(lines: list[tuple[str, str, str]]) -> None:
-    for path, message, colour in lines:
-        print(f'{path}: {paint(message, colour)}')
-
-
 def _cmd_check(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.check import check_drift
     from omk_precommit.gitutil import in_commit_hook
@@ -128,28 +120,11 @@ def _cmd_check(args: argparse.Namespace, root: Path) -> int:
     # GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
     staged = args.staged or (args.dir is None and in_commit_hook())
     result = check_drift(root, staged=staged, target=_target(args))
-    base_dir = BASE_DIRS[_target(args)]
-    where = 'in the index' if staged else 'on disk'
     if args.json:
         print_json(result.to_json())
     else:
-        states = {'modified': f'modified {where} (differs from the manifest)',
-                  'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)'}
-        _print_lines([(d.path, states[d.state.value], 'red') for d in result.drifted])
-        _print_lines([(p, 'skipped (ignored by git)', 'yellow') for p in result.skipped])
-        if result.manifest_missing:
-            install = 'omk-kimi install' + (f' --target {args.target}' if args.target else '')
-            print(f'{base_dir}/omk-manifest.json: no manifest {where}, nothing to check '
-                  + (f'(git add {base_dir}/ to have commits checked)' if staged else f'(run {install})'))
-        elif result.drifted:
-            print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
-                  'see omk-kimi diff, restore them or run omk-kimi sync --force'
-                  + (', then stage the result' if staged else ''))
-        else:
-            print(f'{result.managed} managed files match the manifest {where}')
-        for d in result.drifted:
-            github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
-                              f'{base_dir}/omk-manifest.json; run omk-kimi diff')
+        install = 'omk-kimi install' + (f' --target {args.target}' if args.target else '')
+        report_text.print_check(result, staged=staged, base_dir=BASE_DIRS[_target(args)], install=install)
     return EXIT_FOUND if result.drifted else EXIT_CLEAN
 
 
@@ -164,73 +139,39 @@ def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
     return EXIT_FOUND if diffs else EXIT_CLEAN
 
 
-def _print_user_scope(args: argparse.Namespace) -> None:
+def _user_or_project(args: argparse.Namespace, root: Path, for_user: Callable[..., R], for_project: Callable[..., R],
+                     **options: object) -> R:
+    """The user-scope form of a command with ``--user`` (the scope is named first), else the project's."""
+    if not args.user:
+        return for_project(root, target=_target(args), **options)
     from omk_precommit.user_scope import user_scope
 
     scope = user_scope(_target(args))
     if not args.json:
         print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
+    return for_user(target=_target(args), **options)
 
 
 def _cmd_install(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.install import install_project_assets, install_user_assets
 
-    if args.user:
-        _print_user_scope(args)
-    if args.user:
-        report = install_user_assets(dry_run=args.dry_run, target=_target(args))
-    else:
-        report = install_project_assets(root, dry_run=args.dry_run, target=_target(args))
+    report = _user_or_project(args, root, install_user_assets, install_project_assets, dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
-        return EXIT_CLEAN
-    prefix = 'would ' if args.dry_run else ''
-    for line in report.plan:
-        path, action = line.rsplit(': ', 1)
-        print(f'{path}: {prefix}{action}')
-    for backup in report.backups_created:
-        print(f'{backup}: backup of the file it replaced')
-    print(f'{prefix}install {len(report.agents_installed)} agents, {len(report.hooks_installed)} hook files, '
-          f'{len(report.skills_linked)} skills; {len(report.plan)} files to change' if args.dry_run else
-          f'installed: {len(report.plan)} files changed, {len(report.backups_created)} backups')
+    else:
+        report_text.print_install(report)
     return EXIT_CLEAN
 
 
 def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.sync import sync_project_assets, sync_user_assets
 
-    if args.user:
-        _print_user_scope(args)
-        report = sync_user_assets(force=args.force, dry_run=args.dry_run, target=_target(args))
-    else:
-        report = sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=_target(args))
+    report = _user_or_project(args, root, sync_user_assets, sync_project_assets, force=args.force,
+                              dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
     else:
-        prefix = 'would be ' if args.dry_run else ''
-        groups = (
-            (report.created, 'created', 'green'), (report.updated, 'updated', 'green'),
-            (report.removed, 'removed (no longer bundled)', 'green'),
-            (report.kept_local, 'kept your local edit', 'yellow'),
-            (report.conflicts, 'conflict: kept your edit, new version written beside it as .omk-new', 'red'),
-        )
-        for paths, message, colour in groups:
-            _print_lines([(p, prefix + message, colour) for p in paths])
-        for backup in report.backups_created:
-            print(f'{backup}: backup of the file it replaced')
-        print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
-              f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
-              + (' (dry run)' if args.dry_run else ''))
-    if not args.json:
-        for path in report.conflicts:
-            github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
-                              'merge the .omk-new file beside it')
-        if args.fail_on_change and not args.dry_run:
-            for paths, what in ((report.created, 'was missing and has been restored'),
-                                (report.updated, 'was outdated and has been updated'),
-                                (report.removed, 'is no longer bundled and has been removed')):
-                for path in paths:
-                    github_annotation('error', path, f'omk-sync: managed file {what}; stage the change')
+        report_text.print_sync(report, fail_on_change=args.fail_on_change)
     if report.conflicts or (args.fail_on_change and report.changed and not args.dry_run):
         return EXIT_FOUND
     return EXIT_CLEAN
@@ -239,35 +180,15 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
 def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.rollback import rollback, rollback_user_assets
 
-    if args.user:
-        _print_user_scope(args)
-    if args.user:
-        report = rollback_user_assets(dry_run=args.dry_run, target=_target(args))
-    else:
-        report = rollback(root, dry_run=args.dry_run, target=_target(args))
+    report = _user_or_project(args, root, rollback_user_assets, rollback, dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
-        return EXIT_CLEAN
-    prefix = 'would be ' if args.dry_run else ''
-    for line in report.hooks_removed:
-        config, _, table = line.partition(': ')
-        print(f'{config}: {paint(prefix + "removed", "green")} {table}')
-    for line in report.hooks_kept:
-        config, _, table = line.partition(': ')
-        print(f'{config}: {paint("kept", "yellow")} {table}')
-    if report.manifest_missing:
+    elif args.user:
         from omk_precommit.user_scope import user_scope
 
-        shown = user_scope(_target(args)).directory / 'omk-manifest.json' if args.user else _manifest_shown(args)
-        print(f'{shown}: no manifest, nothing to roll back')
-        return EXIT_CLEAN
-    _print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
-    _print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
-    for item in report.skipped:
-        path, _, reason = item.partition(' (')
-        print(f'{path}: {paint("kept", "yellow")} ({reason}')
-    print(f'rollback: {len(report.restored)} restored, {len(report.removed)} removed, {len(report.skipped)} kept'
-          + (' (dry run)' if args.dry_run else ''))
+        report_text.print_rollback(report, manifest_shown=str(user_scope(_target(args)).directory / MANIFEST_NAME))
+    else:
+        report_text.print_rollback(report, manifest_shown=f'{BASE_DIRS[_target(args)]}/{MANIFEST_NAME}')
     return EXIT_CLEAN
 
 
@@ -275,7 +196,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from omk_precommit.agents import default_role_agents
     from omk_precommit.assets import bundled_assets
     from omk_precommit.hookdefs import default_project_hooks
-
     from omk_precommit.kimi_code_agents import kimi_code_agent
 
     target = _target(args)
@@ -307,27 +227,7 @@ def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
     if args.json:
         print_json(report.to_json())
     else:
-        prefix = 'would be ' if args.dry_run else ''
-        bundle = report.bundle
-        _print_lines([(p, prefix + 'created (bundled)', 'green') for p in bundle.created])
-        _print_lines([(p, prefix + 'updated (bundled)', 'green') for p in bundle.updated])
-        _print_lines([(p, 'conflict: kept your edit, bundled version written beside it as .omk-new', 'red')
-                      for p in bundle.conflicts])
-        _print_lines([(p, prefix + 'created (converted)', 'green') for p in report.created])
-        _print_lines([(p, prefix + 'updated with your edit from .kimi/ (omk-kimi check reports it as a local edit)',
-                       'yellow') for p in report.carried_edits])
-        _print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
-                      for p in report.conflicts])
-        for line in report.skipped:
-            path, _, why = line.partition(': ')
-            print(f'{path}: {paint("not migrated", "red")}: {why}')
-        for line in report.notes:
-            path, _, note = line.partition(': ')
-            print(f'{path}: {paint("note", "yellow")}: {note}')
-        written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)
-        print(f'migrate: {written} files {"to write" if args.dry_run else "written"}, '
-              f'{len(report.conflicts) + len(bundle.conflicts)} conflicts, {len(report.skipped)} not migrated, '
-              f'{len(report.notes)} notes; .kimi/ was left unchanged' + (' (dry run)' if args.dry_run else ''))
+        report_text.print_migrate(report)
     return EXIT_FOUND if report.conflicts or report.skipped or report.bundle.conflicts else EXIT_CLEAN
 
 
@@ -353,48 +253,19 @@ _COMMANDS = {
 }
 
 
-def _print_hooks_report(report: HooksReport, action: str, dry_run: bool) -> None:
-    if report.reason:
-        print(f'{report.config}: chosen because {report.reason}')
-    if report.no_record:
-        print(f'{report.config}: no omk hooks record beside it, nothing to disable')
-    would = 'would be ' if dry_run else ''
-    groups = (
-        (report.added, would + 'added', 'green'), (report.present, 'already present', None),
-        (report.removed, would + 'removed', 'green'), (report.gone, 'already gone', None),
-        (report.edited, 'kept: edited since hooks enable, it is yours now', 'yellow'),
-        (report.stuck, 'kept: cannot be removed without reformatting the file; remove it by hand', 'red'),
-    )
-    for tables, message, colour in groups:
-        for table in tables:
-            print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
-    for finding in report.findings:
-        print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
-    if action == 'enable':
-        done = f'{len(report.added)} added, {len(report.present)} already present'
-    else:
-        done = f'{len(report.removed)} removed, {len(report.edited) + len(report.stuck)} kept'
-    if report.created_file:
-        done += ' (file created)'
-    if report.deleted_file:
-        done += ' (file deleted: enable had created it)'
-    print(f'hooks {action}: {done}' + (' (dry run)' if dry_run else ''))
-
-
 def _cmd_hooks(args: argparse.Namespace) -> int:
+    from omk_precommit.config_files import user_config
     from omk_precommit.hooks_config import (
         disable_hooks, enable_hooks, project_hooks_target, user_hooks_target, user_recorded_configs,
     )
-    from omk_precommit.kimi_clis import user_config
-
-    from omk_precommit.kimi_clis import cli_named
+    from omk_precommit.targets import get_target
 
     chosen = getattr(args, 'target', None)
     if args.hooks_action == 'enable':
         target = user_hooks_target(chosen) if args.user else project_hooks_target(_root(args), args.config, chosen)
         reports = [enable_hooks(target, dry_run=args.dry_run)]
     elif args.user and chosen is not None:
-        reports = [disable_hooks(cli_named(chosen).config_file(), dry_run=args.dry_run)]
+        reports = [disable_hooks(get_target(chosen).config_file(), dry_run=args.dry_run)]
     else:
         # --user: every user config enable wrote to, even if the user has switched CLI since.
         configs = (user_recorded_configs() or [user_config().path]) if args.user else [args.config]
@@ -403,7 +274,7 @@ def _cmd_hooks(args: argparse.Namespace) -> int:
         print_json([r.to_json() for r in reports])
     else:
         for report in reports:
-            _print_hooks_report(report, args.hooks_action, args.dry_run)
+            report_text.print_hooks(report, args.hooks_action)
     failed = any(r.stuck or any(f.startswith('error') for f in r.findings) for r in reports)
     return EXIT_FOUND if failed else EXIT_CLEAN
 

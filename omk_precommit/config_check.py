@@ -3,17 +3,17 @@
 Mirrors kimi-cli 1.52.0's ``Config`` model (pydantic, lax mode: unknown keys are ignored,
 ``1``/``"yes"`` are booleans, ``"30"`` is an integer) closely enough to name the mistakes that make
 ``kimi`` refuse to start: TOML syntax, the type of each known top-level key, required fields of
-providers and models, the model/provider cross references, and every ``[[hooks]]`` table. For
-Kimi Code CLI only TOML syntax and its strict ``[[hooks]]`` schema are checked.
+providers and models, and the model/provider cross references. For Kimi Code CLI only TOML
+syntax is checked here. Every ``[[hooks]]`` table is judged by ``hook_rules``; an error here
+means the CLI refuses the file, so a hook that loads but never fires is only a warning.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from omk_precommit.errors import OmkError
-from omk_precommit.kimi_clis import KIMI_CODE, KimiCli
+from omk_precommit.hook_rules import ERROR, HOOKS_NOT_AN_ARRAY, WARNING, Problem, check_hook_table, lax_int
+from omk_precommit.targets import KIMI_CLI
 from omk_precommit.toml_hooks import parse
 
 _BOOL_WORDS = {'0', 'off', 'f', 'false', 'n', 'no', '1', 'on', 't', 'true', 'y', 'yes'}
@@ -23,26 +23,8 @@ PROVIDER_TYPES = (
 )
 
 
-@dataclass(frozen=True)
-class ConfigFinding:
-    """One problem in a config: ``error`` when the CLI refuses the file, ``warning`` when a hook is inert."""
-
-    severity: str
-    message: str
-
-
 def _is_bool(v: Any) -> bool:
     return isinstance(v, bool) or (isinstance(v, int) and v in (0, 1)) or (isinstance(v, str) and v.lower() in _BOOL_WORDS)
-
-
-def _as_int(v: Any) -> int | None:
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, str) and re.fullmatch(r'\s*[+-]?\d+\s*', v):
-        return int(v)
-    return None
 
 
 _TOP_LEVEL: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -53,37 +35,8 @@ _TOP_LEVEL: dict[str, tuple[str, Callable[[Any], bool]]] = {
     'theme': ('"dark" or "light"', lambda v: v in ('dark', 'light')),
     **{k: ('a table', lambda v: isinstance(v, dict)) for k in (
         'models', 'providers', 'loop_control', 'background', 'notifications', 'services', 'mcp')},
-    'hooks': ('an array of [[hooks]] tables', lambda v: isinstance(v, list)),
     'extra_skill_dirs': ('an array of strings', lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
 }
-
-
-def hook_findings(hook: Any, where: str, cli: KimiCli) -> list[ConfigFinding]:
-    """What is wrong with one ``[[hooks]]`` table for ``cli``."""
-    if not isinstance(hook, dict):
-        return [ConfigFinding('error', f'{where} must be a table')]
-    errors = []
-    if hook.get('event') not in cli.hook_events:
-        errors.append(f'{where}: event {hook.get("event")!r} is not a {cli.display} hook event')
-    command = hook.get('command')
-    if not isinstance(command, str) or (cli is KIMI_CODE and not command.strip()):
-        errors.append(f'{where}: command is missing or not a string')
-    matcher = hook.get('matcher', '')
-    if not isinstance(matcher, str):
-        errors.append(f'{where}: matcher must be a string')
-    timeout = _as_int(hook.get('timeout', 30))
-    if timeout is None or not 1 <= timeout <= 600:
-        errors.append(f'{where}: timeout must be an integer from 1 to 600, not {hook.get("timeout")!r}')
-    if cli.unknown_hook_keys_rejected:
-        errors += [f'{where}: {cli.display} rejects the key {k!r}' for k in hook if k not in cli.hook_keys]
-    findings = [ConfigFinding('error', e) for e in errors]
-    if isinstance(matcher, str) and matcher:
-        try:
-            re.compile(matcher)
-        except re.error as e:
-            message = f'{where}: matcher {matcher!r} is not a valid regex ({e}); the hook never runs'
-            findings.append(ConfigFinding('warning', message))
-    return findings
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -112,7 +65,7 @@ def _table_findings(data: dict[str, Any]) -> list[str]:
             continue
         errors += [f'models.{name}.{k} is missing or not a string' for k in ('provider', 'model')
                    if not isinstance(model.get(k), str)]
-        if _as_int(model.get('max_context_size')) is None:
+        if lax_int(model.get('max_context_size')) is None:
             errors.append(f'models.{name}.max_context_size is missing or not an integer')
         if isinstance(model.get('provider'), str) and model['provider'] not in providers:
             errors.append(f'models.{name}.provider {model["provider"]!r} is not in [providers]')
@@ -122,17 +75,18 @@ def _table_findings(data: dict[str, Any]) -> list[str]:
     return errors
 
 
-def config_findings(text: str, cli: KimiCli, name: str = 'config.toml') -> list[ConfigFinding]:
-    """Everything that makes ``cli`` refuse ``text`` (errors) or ignore one of its hooks (warnings)."""
+def config_findings(text: str, target: str, name: str = 'config.toml') -> list[Problem]:
+    """Everything that makes ``target`` refuse ``text`` (errors), or that it loads but ignores,
+    coerces or never fires (warnings)."""
     try:
         data = parse(text, name).unwrap()
     except OmkError as e:
-        return [ConfigFinding('error', str(e).split(': ', 1)[1])]
-    findings = [] if cli is KIMI_CODE else [ConfigFinding('error', e) for e in _table_findings(data)]
+        return [Problem(name, str(e).split(': ', 1)[1])]
+    findings = [Problem(name, e) for e in _table_findings(data)] if target == KIMI_CLI else []
     hooks = data.get('hooks', [])
-    if isinstance(hooks, list):
-        for index, hook in enumerate(hooks):
-            findings += hook_findings(hook, f'hooks[{index}]', cli)
-    elif cli is KIMI_CODE:
-        findings.append(ConfigFinding('error', 'hooks must be an array of [[hooks]] tables'))
+    if not isinstance(hooks, list):
+        return findings + [Problem(name, HOOKS_NOT_AN_ARRAY)]
+    for index, table in enumerate(hooks):
+        findings += [Problem(name, p.message, ERROR if p.refused else WARNING, p.fix)
+                     for p in check_hook_table(table, index, target)]
     return findings

@@ -117,13 +117,13 @@ def remove_file(path: Path) -> bool:
     return True
 
 
-def read_regular_file(path: Path, shown: str | None = None) -> bytes | None:
+def read_if_exists(path: Path, shown: str | Path | None = None) -> bytes | None:
     """The bytes of the regular file at ``path`` (symlinks followed), None when nothing is there.
 
     A directory, FIFO, socket or device, or a file we may not read, raises OmkError naming
     ``shown``; a FIFO is never waited on.
     """
-    shown = shown or str(path)
+    shown = shown or path
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError):

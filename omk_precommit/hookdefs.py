@@ -9,9 +9,12 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
+from typing import Callable, Union
 
 from omk_precommit.resources import asset_text
 from omk_precommit.targets import KIMI_CLI, get_target
+
+HookTable = dict[str, Union[str, int]]
 
 
 class HookEvent(str, enum.Enum):
@@ -44,12 +47,17 @@ class HookConfig:
     matcher: str = ''
     timeout: int = 30
 
-    def to_toml(self) -> str:
-        lines = ['[[hooks]]', f'event = {json.dumps(self.event.value)}', f'command = {json.dumps(self.command)}']
+    def as_table(self) -> HookTable:
+        """The ``[[hooks]]`` table as data, keys in the order they are written."""
+        table: HookTable = {'event': self.event.value, 'command': self.command}
         if self.matcher:
-            lines.append(f'matcher = {json.dumps(self.matcher)}')
-        lines.append(f'timeout = {self.timeout}')
-        return '\n'.join(lines) + '\n'
+            table['matcher'] = self.matcher
+        table['timeout'] = self.timeout
+        return table
+
+    def to_toml(self) -> str:
+        # JSON strings are TOML basic strings, and a JSON integer is a TOML integer.
+        return '\n'.join(['[[hooks]]'] + [f'{key} = {json.dumps(value)}' for key, value in self.as_table().items()]) + '\n'
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ class ProjectHookDefs:
 
     def to_toml(self) -> str:
         target = get_target(self.target)
-        if target.strict_hook_keys:
+        if target.strict_hooks:
             header = (
                 '# Hooks recommended by omk-precommit for the Kimi Code CLI. Kimi Code reads hooks only\n'
                 '# from $KIMI_CODE_HOME/config.toml: run `omk-kimi hooks enable --user --target kimi-code`\n'
@@ -109,3 +117,9 @@ def default_project_hooks(hooks_dir: str | None = None, *, target: str = KIMI_CL
         script('completion-check.sh', (HookEvent.STOP, '', 30)),
         script('notify.sh', (HookEvent.SUBAGENT_START, '', 10), (HookEvent.SUBAGENT_STOP, '', 10)),
     ), target)
+
+
+def bundled_hook_tables(target: str, command_for: Callable[[str], str]) -> list[HookTable]:
+    """The bundled hooks of ``target`` as ``[[hooks]]`` tables; ``command_for(script)`` gives each command."""
+    return [{**hook.as_table(), 'command': command_for(script.name)}
+            for script in default_project_hooks(target=target).scripts for hook in script.hooks]

@@ -22,26 +22,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE
 from omk_precommit.config_check import config_findings
+from omk_precommit.config_files import ConfigChoice, target_for_config, user_config
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock
-from omk_precommit.hookdefs import default_project_hooks
+from omk_precommit.fsutil import atomic_write, fsync_dir, project_lock, read_if_exists
+from omk_precommit.hookdefs import HookTable, bundled_hook_tables, default_project_hooks
 from omk_precommit.hooks_record import RECORD_SUFFIX, HooksRecord, record_path
-from omk_precommit.kimi_clis import (
-    CLIS, ConfigChoice, HookTable, KimiCli, bundled_hook_tables, cli_for_config, cli_named, user_config,
-)
 from omk_precommit.paths import is_inside_root
+from omk_precommit.targets import ALL_TARGETS, KIMI_CLI, KIMI_CODE, TARGETS, Target, get_target
 from omk_precommit.toml_hooks import Removal, add_tables, hook_identity, remove_tables
 from omk_precommit.user_scope import user_scope
 
 
 @dataclass(frozen=True)
 class HooksTarget:
-    """A config to enable the bundled hooks in: which CLI reads it, the tables, the scripts they run."""
+    """A config to enable the bundled hooks in: which runtime reads it, the tables, the scripts they run."""
 
     config: Path
-    cli: KimiCli
+    runtime: Target
     tables: tuple[HookTable, ...]
     scripts: tuple[Path, ...]
     reason: str
@@ -54,12 +52,12 @@ def user_hooks_target(target: str | None = None) -> HooksTarget:
     if target is None:
         choice, scope, hint = user_config(), user_scope(), 'omk-kimi install --user'
     else:
-        cli = cli_named(target)
-        choice = ConfigChoice(cli, cli.config_file(), f'--target {target}: {cli.display} reads user hooks only from '
-                                                      f'${cli.home_env}/config.toml')
+        runtime = get_target(target)
+        choice = ConfigChoice(runtime, runtime.config_file(), f'--target {target}: {runtime.product} reads user '
+                                                              f'hooks only from ${runtime.home_env}/config.toml')
         scope, hint = user_scope(target), f'omk-kimi install --user --target {target}'
     scripts = tuple(scope.hook_script(s.name) for s in default_project_hooks().scripts)
-    return HooksTarget(choice.path, choice.cli, tuple(bundled_hook_tables(choice.cli, scope.hook_command)),
+    return HooksTarget(choice.path, choice.target, tuple(bundled_hook_tables(choice.target.name, scope.hook_command)),
                        scripts, choice.reason, hint)
 
 
@@ -68,15 +66,15 @@ def project_hooks_target(root: Path, config: Path, target: str | None = None) ->
 
     Without ``target`` the CLI is inferred from the file (Kimi Code's own config, else Kimi CLI).
     """
-    cli = cli_for_config(config) if target is None else cli_named(target)
-    hooks_dir = f'{BASE_DIRS[target or KIMI_CLI]}/hooks'
+    runtime = target_for_config(config) if target is None else get_target(target)
+    hooks_dir = get_target(target or KIMI_CLI).hooks_dir
     hint = 'omk-kimi install' + (f' --target {target}' if target else '')
     scripts = tuple(root / hooks_dir / s.name for s in default_project_hooks().scripts)
     reason = 'named with --config; kimi reads it when started as `kimi --config-file PATH`'
     if target == KIMI_CODE:
         reason = 'named with --config; Kimi Code reads hooks only from $KIMI_CODE_HOME/config.toml (see --user)'
-    return HooksTarget(config.absolute(), cli, tuple(bundled_hook_tables(cli, lambda name: f'{hooks_dir}/{name}')),
-                       scripts, reason, hint)
+    tables = bundled_hook_tables(runtime.name, lambda name: f'{hooks_dir}/{name}')
+    return HooksTarget(config.absolute(), runtime, tuple(tables), scripts, reason, hint)
 
 
 def describe(table: HookTable) -> str:
@@ -110,12 +108,9 @@ class HooksReport:
 def _read_config(path: Path) -> tuple[str, bool]:
     if path.suffix.lower() == '.json':
         raise OmkError(f'{path}: a JSON config; omk-kimi edits TOML only (convert it to config.toml)')
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_if_exists(path, path)
+    if raw is None:
         return '', False
-    except OSError as e:
-        raise OmkError(f'{path}: cannot read ({e.strerror})') from None
     try:
         return raw.decode('utf-8'), True
     except UnicodeDecodeError:
@@ -136,8 +131,8 @@ def _missing_parents(directory: Path) -> list[Path]:
     return missing
 
 
-def _findings(text: str, cli: KimiCli, name: str) -> list[str]:
-    return [f'{f.severity}: {f.message}' for f in config_findings(text, cli, name)]
+def _findings(text: str, target: str, name: str) -> list[str]:
+    return [f'{f.severity}: {f.message}' for f in config_findings(text, target, name)]
 
 
 def enable_hooks(target: HooksTarget, *, dry_run: bool = False) -> HooksReport:
@@ -164,7 +159,7 @@ def _enable(target: HooksTarget, *, created_dirs: int, dry_run: bool) -> HooksRe
         added = {hook_identity(i.table) for i in insertions}
         kept = [i for i in old.insertions if hook_identity(i.table) not in added] if old else []
         record = HooksRecord(
-            cli=target.cli.id,
+            cli=target.runtime.name,
             insertions=tuple(kept + insertions),
             created_file=not existed or bool(old and old.created_file),
             created_parent_dirs=max(created_dirs, old.created_parent_dirs if old else 0),
@@ -172,9 +167,10 @@ def _enable(target: HooksTarget, *, created_dirs: int, dry_run: bool) -> HooksRe
         record.save(config)
         _write_config(config, new_text, existed)
     return HooksReport(
-        config=name, cli=target.cli.id, reason=target.reason,
+        config=name, cli=target.runtime.name, reason=target.reason,
         added=[describe(i.table) for i in insertions], present=[describe(t) for t in present],
-        created_file=not existed and bool(insertions), findings=_findings(new_text, target.cli, name), dry_run=dry_run,
+        created_file=not existed and bool(insertions), findings=_findings(new_text, target.runtime.name, name),
+        dry_run=dry_run,
     )
 
 
@@ -182,9 +178,8 @@ def disable_hooks(config: Path, *, dry_run: bool = False) -> HooksReport:
     """Remove the tables the record beside ``config`` says enable added and that are still as added."""
     config = config.absolute()
     record = HooksRecord.load(config)
-    cli = record.cli if record else cli_for_config(config).id
     if record is None:
-        return HooksReport(config=str(config), cli=cli, no_record=True, dry_run=dry_run)
+        return HooksReport(config=str(config), cli=target_for_config(config).name, no_record=True, dry_run=dry_run)
     if dry_run or not config.parent.is_dir():
         return _disable(config, record, dry_run=dry_run)
     with _os_errors(config), project_lock(config.parent):
@@ -219,12 +214,13 @@ def _disable(config: Path, record: HooksRecord, *, dry_run: bool) -> HooksReport
         else:
             _unlink(record_path(config))
             _remove_created_dirs(config.parent, record.created_parent_dirs)
-    cli = next((c for c in CLIS if c.id == record.cli), cli_for_config(config))
+    rules = record.cli if record.cli in TARGETS else target_for_config(config).name
     return HooksReport(
         config=name, cli=record.cli,
         removed=[describe(t) for t in removal.removed], edited=[describe(t) for t in removal.edited],
         gone=[describe(t) for t in removal.gone], stuck=[describe(t) for t in removal.stuck],
-        deleted_file=delete_file, findings=[] if delete_file else _findings(removal.text, cli, name), dry_run=dry_run,
+        deleted_file=delete_file, findings=[] if delete_file else _findings(removal.text, rules, name),
+        dry_run=dry_run,
     )
 
 
@@ -253,4 +249,4 @@ def recorded_configs(directory: Path, root: Path | None = None) -> list[Path]:
 
 def user_recorded_configs() -> list[Path]:
     """The user configs of both CLIs that have a hooks record."""
-    return [cli.config_file() for cli in CLIS if record_path(cli.config_file()).is_file()]
+    return [t.config_file() for t in ALL_TARGETS if record_path(t.config_file()).is_file()]

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from omk_precommit.config_check import config_findings
+from omk_precommit.config_files import target_for_config
 from omk_precommit.errors import OmkError
-from omk_precommit.hookdefs import default_project_hooks
+from omk_precommit.hookdefs import bundled_hook_tables, default_project_hooks
 from omk_precommit.hooks_config import describe, user_hooks_target
 from omk_precommit.hooks_record import HooksRecord
-from omk_precommit.kimi_clis import CLIS, KIMI_CODE, KimiCli, bundled_hook_tables, cli_for_config
+from omk_precommit.targets import ALL_TARGETS, KIMI_CODE, Target
 from omk_precommit.toml_hooks import existing_hooks, hook_identity
 from omk_precommit.user_scope import UserScope, user_scope
 
@@ -36,7 +37,7 @@ class HookDiag:
 class _Config:
     path: Path
     shown: str
-    cli: KimiCli
+    runtime: Target
     project: bool
 
 
@@ -44,11 +45,11 @@ def _configs(root: Path) -> list[_Config]:
     configs = []
     project = root / '.kimi' / 'config.toml'
     if project.is_file():
-        configs.append(_Config(project, '.kimi/config.toml', cli_for_config(project), True))
-    for cli in CLIS:
-        path = cli.config_file()
+        configs.append(_Config(project, '.kimi/config.toml', target_for_config(project), True))
+    for runtime in ALL_TARGETS:
+        path = runtime.config_file()
         if path.is_file():
-            configs.append(_Config(path, str(path), cli, False))
+            configs.append(_Config(path, str(path), runtime, False))
     return configs
 
 
@@ -63,12 +64,13 @@ def _bundled(config: _Config) -> list[tuple[UserScope | None, Identities]]:
     """(the user scope whose scripts it runs, or None; identities) of each table set that counts
     as "the bundled hooks" here. Kimi Code's config may run the scripts of either user scope
     (``hooks enable --user`` with or without ``--target kimi-code``)."""
-    dirs = ['.kimi/hooks'] + (['.kimi-code/hooks'] if config.cli is KIMI_CODE else [])
-    relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(config.cli, _in_dir(d))}
+    runtime = config.runtime.name
+    dirs = ['.kimi/hooks'] + (['.kimi-code/hooks'] if runtime == KIMI_CODE else [])
+    relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(runtime, _in_dir(d))}
     if config.project:
         return [(None, relative)]
-    scopes = [user_scope()] + ([user_scope(KIMI_CODE.id)] if config.cli is KIMI_CODE else [])
-    return [(scope, {hook_identity(t) for t in bundled_hook_tables(config.cli, scope.hook_command)})
+    scopes = [user_scope()] + ([user_scope(KIMI_CODE)] if runtime == KIMI_CODE else [])
+    return [(scope, {hook_identity(t) for t in bundled_hook_tables(runtime, scope.hook_command)})
             for scope in scopes] + [(None, relative)]
 
 
@@ -82,13 +84,13 @@ def diagnose_hooks_enabled(root: Path) -> list[HookDiag]:
         except (OSError, UnicodeDecodeError) as e:
             results.append(HookDiag('error' if config.project else 'warning', config.shown, f'cannot read as UTF-8 ({e})'))
             continue
-        findings = config_findings(text, config.cli, config.shown)
+        findings = config_findings(text, config.runtime.name, config.shown)
         for f in findings:
             severity = 'warning' if f.severity == 'warning' or not config.project else 'error'
-            results.append(HookDiag(severity, config.shown, f'{config.cli.display} would reject it: {f.message}'
+            results.append(HookDiag(severity, config.shown, f'{config.runtime.product} would reject it: {f.message}'
                                     if f.severity == 'error' else f.message, 'fix the file, then run omk-kimi doctor'))
         if not findings:
-            results.append(HookDiag('ok', config.shown, f'valid {config.cli.display} config'))
+            results.append(HookDiag('ok', config.shown, f'valid {config.runtime.product} config'))
         try:
             present = {hook_identity(h) for h in existing_hooks(text, config.shown)}
         except OmkError:
@@ -116,7 +118,7 @@ class _Best:
 
 def _enablement(best: _Best | None) -> list[HookDiag]:
     if best is None or best.found == 0:
-        if best is None and not any(cli.home().is_dir() for cli in CLIS):
+        if best is None and not any(runtime.home().is_dir() for runtime in ALL_TARGETS):
             return [HookDiag('ok', '-', 'no Kimi config on this machine; hook enablement not checked')]
         shown = str(user_hooks_target().config)
         return [HookDiag('warning', shown, 'the bundled hooks are not enabled in any config Kimi reads, so they never run',
@@ -148,7 +150,7 @@ def _record_findings(config: _Config, text: str) -> list[HookDiag]:
 
 
 def _user_scripts(scope: UserScope) -> list[HookDiag]:
-    fix = 'omk-kimi sync --user' + (' --target kimi-code' if scope == user_scope(KIMI_CODE.id) else '')
+    fix = 'omk-kimi sync --user' + (' --target kimi-code' if scope == user_scope(KIMI_CODE) else '')
     return [
         HookDiag('warning', str(script), 'a user hook runs this script, but it is missing or not executable, '
                  'so the hook fails open', fix)

@@ -15,7 +15,7 @@ from typing import Any
 
 from omk_precommit import __version__
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write
+from omk_precommit.fsutil import atomic_write, read_if_exists
 from omk_precommit.toml_hooks import Insertion
 
 RECORD_SUFFIX = '.omk-hooks.json'
@@ -53,12 +53,9 @@ class HooksRecord:
     def load(cls, config: Path) -> HooksRecord | None:
         """The record beside ``config``; None when there is none; a broken one is a one-line error."""
         path = record_path(config)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        raw = read_if_exists(path, path)
+        if raw is None:
             return None
-        except OSError as e:
-            raise OmkError(f'{path}: cannot read ({e.strerror})') from None
         try:
             return _from_json(json.loads(raw))
         except (ValueError, KeyError, TypeError) as e:

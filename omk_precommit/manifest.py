@@ -19,7 +19,7 @@ from omk_precommit.backup import BACKUP_MARKER
 from omk_precommit.checksum import fingerprint, normalize_eol
 from omk_precommit.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import atomic_write, read_regular_file
+from omk_precommit.fsutil import atomic_write, read_if_exists
 from omk_precommit.paths import RootGuard, is_inside_root, path_problem
 from omk_precommit.statcache import StatCache
 from omk_precommit.targets import MANIFEST_NAME
@@ -66,7 +66,7 @@ def read_managed(root: Path, rel: str) -> bytes | None:
     path = root / rel
     if not is_inside_root(root, path):
         raise OmkError(f'{rel}: resolves outside the project root through a symlink; remove the link')
-    return read_regular_file(path, rel)
+    return read_if_exists(path, rel)
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class AssetManifest:
             raise OmkError(f'{path}: manifest location resolves outside the project root')
         try:
             # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
-            current = read_regular_file(path)
+            current = read_if_exists(path)
             if current is not None and normalize_eol(current) == data:
                 return False
         except OmkError:
@@ -185,10 +185,8 @@ class AssetManifest:
         shown = f'{base_dir}/{MANIFEST_NAME}'
         if not guard.is_inside(shown):
             raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
-        raw = read_regular_file(path, shown)
-        if raw is None:
-            return None
-        return cls.parse(root, raw, base_dir, guard=guard)
+        raw = read_if_exists(path, shown)
+        return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
 
     @classmethod
     def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest:

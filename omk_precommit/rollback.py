@@ -16,11 +16,11 @@ from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, b
 from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.hooks_config import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
-from omk_precommit.kimi_clis import KIMI_CODE as KIMI_CODE_RULES
 from omk_precommit.manifest import AssetManifest, BackupEntry, read_managed
 from omk_precommit.paths import is_inside_root, resolve_managed
 from omk_precommit.plan import CONFLICT_SUFFIX, is_recorded_version
 from omk_precommit.reports import RollbackReport
+from omk_precommit.targets import get_target
 from omk_precommit.user_scope import user_assets, user_scope
 
 
@@ -106,7 +106,7 @@ def rollback_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> Ro
     """
     configs = user_recorded_configs()
     if target == KIMI_CODE:
-        configs = [c for c in configs if c == KIMI_CODE_RULES.config_file()]
+        configs = [c for c in configs if c == get_target(KIMI_CODE).config_file()]
     hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
     scope = user_scope(target)
     report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, target)},

@@ -19,7 +19,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array
 
 from omk_precommit.errors import OmkError
-from omk_precommit.kimi_clis import HookTable
+from omk_precommit.hookdefs import HookTable
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,8 @@ from pathlib import Path
 
 from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_assets
 from omk_precommit.errors import OmkError
-from omk_precommit.kimi_clis import KIMI_CLI as KIMI_CLI_RULES
-from omk_precommit.kimi_clis import KIMI_CODE as KIMI_CODE_RULES
 from omk_precommit.manifest import EntryKind
+from omk_precommit.targets import get_target
 
 USER_DIR_ENV = 'OMK_KIMI_USER_DIR'
 USER_KINDS = (EntryKind.AGENT_SPEC, EntryKind.AGENT_PROMPT, EntryKind.HOOK_SCRIPT)
@@ -55,16 +54,13 @@ def user_scope(target: str = KIMI_CLI) -> UserScope:
     """The user asset directory: ``$OMK_KIMI_USER_DIR``, else the Kimi CLI share dir; for the
     kimi-code target, Kimi Code's home."""
     override = os.environ.get(USER_DIR_ENV)
+    home = get_target(target)
     if target == KIMI_CODE:
-        chosen = KIMI_CODE_RULES.home()
-        reason = 'the Kimi Code home ($KIMI_CODE_HOME)' if os.environ.get(KIMI_CODE_RULES.home_env) \
-            else 'the Kimi Code home (~/.kimi-code)'
+        chosen, reason = home.home(), f'the Kimi Code home ({home.home_shown()})'
     elif override:
         chosen, reason = Path(override).expanduser(), f'${USER_DIR_ENV}'
     else:
-        chosen = KIMI_CLI_RULES.home()
-        reason = f'the Kimi CLI share dir (${KIMI_CLI_RULES.home_env})' if os.environ.get(KIMI_CLI_RULES.home_env) \
-            else 'the Kimi CLI share dir (~/.kimi)'
+        chosen, reason = home.home(), f'the Kimi CLI share dir ({home.home_shown()})'
     # Resolved, so a symlinked ~/.kimi (dotfiles) passes the "inside the root" checks.
     real = Path(os.path.realpath(chosen.absolute()))
     if real.parent == real:

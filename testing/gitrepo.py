@@ -10,6 +10,12 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     return subprocess.run(('git', *args), cwd=repo, capture_output=True, text=True, check=check)
 
 
+def commit_all(repo: Path, message: str) -> None:
+    """Stage everything in ``repo`` (``git add -A``) and commit it."""
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', message)
+
+
 def init_repo(path: Path) -> Path:
     """Create an empty git repository with an identity and a first commit."""
     path.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from omk_precommit.check import check_drift
 from omk_precommit.drift import Drift, DriftState
 from omk_precommit.errors import OmkError
 from omk_precommit.install import install_project_assets
-from testing.gitrepo import git
+from testing.gitrepo import commit_all, git
 
 PROMPT = '.kimi/agents/architect/system.md'
 MANIFEST = '.kimi/omk-manifest.json'
@@ -26,8 +26,7 @@ MANIFEST = '.kimi/omk-manifest.json'
 def staged(repo: Path) -> Path:
     """A repo with the default install staged and committed."""
     install_project_assets(repo)
-    git(repo, 'add', '-A')
-    git(repo, 'commit', '-q', '-m', 'install')
+    commit_all(repo, 'install')
     return repo
 
 

@@ -21,7 +21,7 @@ from omk_precommit.drift import Drift, DriftState
 from omk_precommit.errors import OmkError
 from omk_precommit.install import install_project_assets
 from omk_precommit.statcache import StatCache, cache_path
-from testing.gitrepo import git, init_repo
+from testing.gitrepo import commit_all, git, init_repo
 
 PROMPT = '.kimi/agents/architect/system.md'
 SHORT_WINDOW_NS = 50_000_000
@@ -41,8 +41,7 @@ def settle() -> None:
 def installed(repo: Path, short_racy_window: None) -> Path:
     """A repo with the default install committed and settled past the (short) racy window."""
     install_project_assets(repo)
-    git(repo, 'add', '-A')
-    git(repo, 'commit', '-q', '-m', 'install')
+    commit_all(repo, 'install')
     settle()
     return repo
 

@@ -14,7 +14,7 @@ import pytest
 
 from omk_precommit.cli import main
 from omk_precommit.install import install_project_assets
-from testing.gitrepo import git
+from testing.gitrepo import commit_all, git
 
 AGENT = '.kimi/agents/architect/agent.yaml'
 HOOK_SCRIPT = '.kimi/hooks/notify.sh'
@@ -24,8 +24,7 @@ HOOK_SCRIPT = '.kimi/hooks/notify.sh'
 def installed(repo: Path) -> Path:
     """A repository with the assets installed and committed."""
     install_project_assets(repo)
-    git(repo, 'add', '-A')
-    git(repo, 'commit', '-q', '-m', 'install')
+    commit_all(repo, 'install')
     return repo
 
 
@@ -162,8 +161,7 @@ def test_crlf_checkout_is_not_drift_on_disk_or_in_the_index(repo, tmp_path, monk
     if conversion.startswith('.gitattributes'):
         (repo / '.gitattributes').write_text('* text eol=crlf\n')
     install_project_assets(repo)
-    git(repo, 'add', '-A')
-    git(repo, 'commit', '-q', '-m', 'install')
+    commit_all(repo, 'install')
     clone = tmp_path / 'clone'
     git(tmp_path, 'clone', '-q', *(['-c', 'core.autocrlf=true'] if conversion.startswith('core') else []),
         str(repo), str(clone))

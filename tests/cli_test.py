@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from omk_precommit.cli import main
-from testing.gitrepo import directories, git, snapshot
+from testing.gitrepo import commit_all, directories, git, snapshot
 from testing.installed import install_checkout
 
 
@@ -25,8 +25,7 @@ def test_walkthrough_install_check_drift_diff_rollback(omk_kimi, repo):
     own = repo / '.kimi/agents/reviewer/system.md'
     own.parent.mkdir(parents=True)
     own.write_bytes(b'our reviewer prompt\n')
-    git(repo, 'add', '-A')
-    git(repo, 'commit', '-qm', 'our own .kimi')
+    commit_all(repo, 'our own .kimi')
     before, dirs_before = snapshot(repo), directories(repo)
 
     assert run(omk_kimi, 'install', cwd=repo).returncode == 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from omk_precommit.doctor import Severity, diagnose_project, kimi_cli_facts
+from omk_precommit.hookdefs import HookEvent
 from omk_precommit.install import install_project_assets
 from testing.kimi_cli import kimi_cli_python, run_judge
 from testing.pathenv import path_without
@@ -79,6 +80,7 @@ def test_prompt_variables(real: dict[str, object]) -> None:
 
 def test_hook_schema(real: dict[str, object]) -> None:
     assert real['hook_events'] == list(kimi_cli_facts.HOOK_EVENTS)
+    assert real['hook_events'] == [event.value for event in HookEvent]  # the bundled hooks' enum too
     assert real['hook_fields'] == sorted(kimi_cli_facts.HOOK_FIELDS)
     assert real['hook_timeout'] == list(kimi_cli_facts.HOOK_TIMEOUT_RANGE)
 

@@ -5,7 +5,7 @@ import pytest
 
 from omk_precommit.doctor.agents import prompt_variables
 from omk_precommit.doctor.hook_commands import ScriptRef, quoting_problem, referenced_script
-from omk_precommit.doctor.hooks import coerce_timeout
+from omk_precommit.hook_rules import lax_int
 from omk_precommit.doctor.skills import FrontmatterError, parse_frontmatter
 
 
@@ -44,8 +44,8 @@ def test_unbalanced_quotes_are_a_quoting_problem() -> None:
     ('30', 30), (' 30 ', 30), ('+5', 5), ('1_0', 10), ('30.0', 30), ('1e1', None), ('0x10', None), ('', None),
     (None, None), ([30], None),
 ])
-def test_coerce_timeout_reads_what_pydantic_lax_int_reads(value: object, expected: int | None) -> None:
-    assert coerce_timeout(value) == expected
+def test_lax_int_reads_what_pydantic_lax_mode_reads(value: object, expected: int | None) -> None:
+    assert lax_int(value) == expected
 
 
 @pytest.mark.parametrize(('text', 'expected'), [

@@ -14,7 +14,7 @@ from omk_precommit import DiagResult, Severity, diagnose_project
 from omk_precommit.cli import main
 from omk_precommit.doctor import kimi_binary
 from omk_precommit.install import install_project_assets
-from testing.gitrepo import git
+from testing.gitrepo import commit_all, git
 from testing.pathenv import path_without
 
 
@@ -223,8 +223,7 @@ def test_bundled_hook_script_losing_its_executable_bit_is_an_error(installed: Pa
 
 
 def test_doctor_runs_from_a_subdirectory_of_a_linked_worktree(installed: Path, tmp_path: Path) -> None:
-    git(installed, 'add', '-A')
-    git(installed, 'commit', '-qm', 'install omk assets')
+    commit_all(installed, 'install omk assets')
     worktree = tmp_path / 'linked'
     git(installed, 'worktree', 'add', '-q', str(worktree))
     (worktree / 'src').mkdir()

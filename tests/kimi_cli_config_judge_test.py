@@ -9,7 +9,8 @@ import pytest
 
 from omk_precommit.cli import main
 from omk_precommit.config_check import config_findings
-from omk_precommit.kimi_clis import KIMI_CLI, bundled_hook_tables
+from omk_precommit.hookdefs import bundled_hook_tables
+from omk_precommit.targets import KIMI_CLI
 from omk_precommit.toml_hooks import add_tables
 from testing.kimi_cli import kimi_cli_python
 from testing.kimi_configs import SHAPES

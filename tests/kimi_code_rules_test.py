@@ -148,9 +148,11 @@ def test_kimi_code_only_events_are_errors_for_the_kimi_cli():
     assert errors(check_hooks_toml('c.toml', '[[hooks]]\nevent = "TurnStarted"\ncommand = "x"\n', 'kimi-cli'))
 
 
-def test_a_stop_hook_with_a_matcher_never_fires_and_is_warned_about():
+def test_a_stop_hook_with_a_matcher_never_fires_and_is_an_error():
+    # Like an invalid matcher (above) and like a Stop matcher for the Kimi CLI (tests/corpus/hooks.yaml):
+    # a hook that can never fire is an error in a file the project commits (see hook_rules).
     found = check_hooks_toml('c.toml', '[[hooks]]\nevent = "Stop"\ncommand = "x"\nmatcher = "Write"\n', 'kimi-code')
-    assert [p.severity for p in found] == [WARNING] and 'never fires' in found[0].message
+    assert [p.severity for p in found] == [ERROR] and 'never fires' in found[0].message
 
 
 @pytest.mark.parametrize(('pattern', 'portable'), [

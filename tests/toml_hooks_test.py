@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omk_precommit.errors import OmkError
-from omk_precommit.kimi_clis import KIMI_CLI, bundled_hook_tables
+from omk_precommit.hookdefs import bundled_hook_tables
+from omk_precommit.targets import KIMI_CLI
 from omk_precommit.toml_hooks import add_tables, data_of, remove_tables
 from testing.kimi_configs import REAL_WORLD, SHAPES
 

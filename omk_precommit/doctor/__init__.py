@@ -4,7 +4,7 @@
 |---|---|
 | ``project`` | ``.kimi/`` present; ``AGENTS.md`` (warning) |
 | ``agents`` (``agentspec``) | every spec under ``.kimi/agents/`` loads as Kimi CLI 1.52 would load it |
-| ``hooks`` (``hook_commands``) | ``[[hooks]]`` in ``config.toml`` / ``hooks.toml.example``; scripts in ``hooks/`` |
+| ``hooks`` (``hook_rules``, ``hook_commands``) | ``[[hooks]]`` in ``config.toml`` / ``hooks.toml.example``; the scripts they run; scripts in ``hooks/`` |
 | ``skills`` | ``<name>/SKILL.md`` and flat ``<name>.md`` skills, by the Agent Skills rules |
 | ``manifest`` | manifest loads and is safe; missing / edited managed files; backup index |
 | ``kimi_config`` | the Kimi configs: valid as a whole, bundled hooks enabled (``hooks_diag``) |

@@ -6,7 +6,8 @@ rather than as a silently outdated doctor.
 """
 from __future__ import annotations
 
-from omk_precommit.hookdefs import HookEvent
+from omk_precommit.hook_rules import TIMEOUT_RANGE
+from omk_precommit.targets import HOOK_KEYS, KIMI_CLI, get_target
 
 KIMI_CLI_VERSION = '1.52.0'
 
@@ -81,9 +82,9 @@ BUILTIN_PROMPT_ARGS = frozenset({
 })
 JINJA_GLOBALS = frozenset({'range', 'dict', 'lipsum', 'cycler', 'joiner', 'namespace'})
 
-# ``[[hooks]] event`` values (``kimi_cli.hooks.config.HookEventType``), case-sensitive.
-HOOK_EVENTS = tuple(event.value for event in HookEvent)
-HOOK_TIMEOUT_RANGE = (1, 600)
-HOOK_FIELDS = frozenset({'event', 'command', 'matcher', 'timeout'})
-# Events whose hooks kimi-cli triggers with an empty matcher value.
-EVENTS_MATCHED_AGAINST_EMPTY = frozenset({'Stop'})
+# The hook facts ``hook_rules`` judges by, named here so the test checks them against the package:
+# ``[[hooks]] event`` values (``kimi_cli.hooks.config.HookEventType``, case-sensitive), the fields
+# of ``HookDef`` and its timeout bounds.
+HOOK_EVENTS = get_target(KIMI_CLI).hook_events
+HOOK_FIELDS = frozenset(HOOK_KEYS)
+HOOK_TIMEOUT_RANGE = TIMEOUT_RANGE

@@ -2,22 +2,21 @@
 
 Agent files, skills and ``hooks.toml.example`` are judged by ``kimi_code_rules`` and
 ``hook_rules`` (each case tested against the real ``kimi``); the scripts in
-``.kimi-code/hooks/`` and the scripts the example's commands name must exist and be executable.
+``.kimi-code/hooks/`` and those the example's commands run are checked as ``doctor/hooks.py``
+checks the Kimi CLI's.
 A ``.kimi-code/config.toml`` with hooks is pointed out: Kimi Code reads hooks only from
 ``$KIMI_CODE_HOME/config.toml``.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path, PurePosixPath
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from omk_precommit.backup import BACKUP_MARKER
-from omk_precommit.doctor.hook_commands import referenced_script
+from omk_precommit.doctor.hooks import check_command, check_script_dir
 from omk_precommit.doctor.results import DiagResult, Findings
-from omk_precommit.hook_rules import ERROR, Problem, load_hook_tables
+from omk_precommit.hook_rules import Problem, load_hook_tables
 from omk_precommit.kimi_code_rules import agent_files, check_kimi_code_project, skill_files
 from omk_precommit.paths import is_inside_root
 
@@ -35,7 +34,7 @@ def _fix(problem: Problem, managed: frozenset[str]) -> str:
         return f'omk-kimi diff --target kimi-code {problem.path} ({SYNC} --force restores the bundled file)'
     if _group(problem.path) == 'agents':
         return f'edit {problem.path}: Kimi Code skips an invalid agent file with only a log line'
-    return f'edit {problem.path}'
+    return f'edit {problem.path}' + (f': {problem.fix}' if problem.fix else '')
 
 
 def check_kimi_code_assets(root: Path, base_dir: str, managed: frozenset[str]) -> list[DiagResult]:
@@ -44,11 +43,7 @@ def check_kimi_code_assets(root: Path, base_dir: str, managed: frozenset[str]) -
     problems = check_kimi_code_project(root, base_dir)
     for problem in problems:
         findings = Findings(_group(problem.path))
-        message = problem.message
-        if problem.severity == ERROR:
-            findings.error(problem.path, message, _fix(problem, managed))
-        else:
-            findings.warning(problem.path, message, _fix(problem, managed))
+        findings.add(problem.severity, problem.path, problem.message, _fix(problem, managed))
         results += findings.results
     flagged = {p.path for p in problems}
     checked = [(path, 'agents', 'Kimi Code agent file loads') for path in agent_files(root, base_dir)]
@@ -65,35 +60,16 @@ def check_kimi_code_assets(root: Path, base_dir: str, managed: frozenset[str]) -
 
 
 def check_kimi_code_hooks(root: Path, base_dir: str) -> list[DiagResult]:
-    """Hook scripts present and executable; the example's scripts exist; no hooks in a project config."""
+    """Scripts the example's commands run, and those in ``hooks/``, as in the Kimi CLI hooks check
+    (the example's tables are judged with the other assets); no hooks in a project config."""
     findings = Findings('hooks')
-    example = root / base_dir / EXAMPLE
+    direct_scripts: set[str] = set()
+    example, rel = root / base_dir / EXAMPLE, f'{base_dir}/{EXAMPLE}'
     if example.is_file() and is_inside_root(root, example):
-        tables, _ = load_hook_tables(f'{base_dir}/{EXAMPLE}', example.read_text(encoding='utf-8', errors='replace'))
+        tables, _ = load_hook_tables(rel, example.read_text(encoding='utf-8', errors='replace'))
         for index, table in enumerate(tables):
-            command = table.get('command') if isinstance(table, dict) else None
-            ref = referenced_script(command) if isinstance(command, str) else None
-            if ref is None or os.path.isabs(ref.path):
-                continue
-            script = root / ref.path
-            if not is_inside_root(root, script):
-                continue
-            if not script.is_file():
-                findings.error(f'{base_dir}/{EXAMPLE}', f'hooks[{index}]: script {ref.path} does not exist '
-                                                        '(commands run from the directory kimi starts in)', SYNC)
-            elif ref.direct and not os.access(script, os.X_OK):
-                findings.error(f'{base_dir}/{EXAMPLE}', f'hooks[{index}]: script {ref.path} is not executable',
-                               f'chmod +x {ref.path} && git add --chmod=+x {ref.path}')
-    scripts = root / base_dir / 'hooks'
-    if scripts.is_dir() and is_inside_root(root, scripts):
-        for path in sorted(p for p in scripts.iterdir() if p.is_file()):
-            rel = f'{base_dir}/hooks/{path.name}'
-            if BACKUP_MARKER in path.name or path.name.endswith('.omk-new'):
-                continue
-            if os.access(path, os.X_OK):
-                findings.ok(rel, 'hook script present and executable')
-            else:
-                findings.warning(rel, 'hook script is not executable', f'chmod +x {rel} && git add --chmod=+x {rel}')
+            check_command(table, index, rel, root, findings, direct_scripts)
+    check_script_dir(root, f'{base_dir}/hooks', findings, direct_scripts)
     config = root / base_dir / 'config.toml'
     if config.is_file() and is_inside_root(root, config):
         try:

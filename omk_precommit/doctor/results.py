@@ -55,6 +55,10 @@ class Findings:
     def error(self, path: str | None, message: str, fix: str | None = None) -> None:
         self.results.append(DiagResult(Severity.ERROR, message, path, fix, self.check))
 
+    def add(self, severity: str, path: str | None, message: str, fix: str | None = None) -> None:
+        """A warning or an error, as ``severity`` (``'warning'`` or ``'error'``) says."""
+        self.results.append(DiagResult(Severity(severity), message, path, fix, self.check))
+
     def has_problems(self, path: str | None) -> bool:
         """True when a warning or error was recorded for ``path``."""
         return any(r.path == path and r.severity is not Severity.OK for r in self.results)

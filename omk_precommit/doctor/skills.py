@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from omk_precommit.doctor.agentspec import yaml_problem
+from omk_precommit.doctor.files import read_project_text
 from omk_precommit.doctor.results import DiagResult, Findings
 from omk_precommit.paths import is_inside_root
 
@@ -103,18 +104,11 @@ def _check_directory(directory: Path, rel: str, root: Path, findings: Findings) 
 
 def _check_skill_file(path: Path, rel: str, expected_name: str, root: Path, findings: Findings) -> None:
     fix = f'edit the frontmatter of {rel}'
-    if not is_inside_root(root, path):
-        findings.error(rel, 'resolves outside the project root through a symlink', f'replace the link {rel} with a file')
+    text = read_project_text(root, path, rel, findings)
+    if text is None:
         return
     try:
-        text = path.read_bytes().decode('utf-8')
         frontmatter = parse_frontmatter(text)
-    except UnicodeDecodeError:
-        findings.error(rel, 'is not UTF-8 text', f'save {rel} as UTF-8')
-        return
-    except OSError as e:
-        findings.error(rel, f'cannot be read ({e.strerror})', f'fix the permissions of {rel}')
-        return
     except FrontmatterError as e:
         findings.error(rel, str(e), f'start {rel} with ---, name: {expected_name}, description: ..., ---')
         return

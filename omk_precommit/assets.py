@@ -28,7 +28,7 @@ class BundledAsset:
         return 0o755 if self.executable else 0o644
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bundled_assets(target: str = KIMI_CLI) -> tuple[BundledAsset, ...]:
     """Every bundled file of ``target``, sorted by path.
 

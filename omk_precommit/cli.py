@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument('--dir', type=Path, help='project root (default: the git work tree containing the current directory)')
     common.add_argument('--json', action='store_true', help='machine-readable output on stdout')
     common.add_argument('--target', choices=TARGETS, default=None,
@@ -52,7 +52,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p = add('sync', 'reconcile .kimi/ with the bundled assets (three-way; local edits are kept)')
     p.add_argument('--force', action='store_true', help='back up and overwrite local edits')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
-    p.add_argument('--fail-on-change', action='store_true', help='exit 1 when files were created, updated or removed (for the omk-sync hook)')
+    p.add_argument('--fail-on-change', action='store_true',
+                   help='exit 1 when files were created, updated or removed (for the omk-sync hook)')
     p.add_argument('--user', action='store_true', help=user_help)
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
@@ -62,7 +63,8 @@ def _build_parser() -> argparse.ArgumentParser:
                    help='judge the staged content (git index) instead of the working tree; '
                         'the default inside a git commit hook when --dir is not given')
     p = add('doctor', 'run every diagnostic: agents, hooks, skills, manifest, the kimi command')
-    p.add_argument('--strict', action='store_true', help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
+    p.add_argument('--strict', action='store_true',
+                   help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
     p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
@@ -256,7 +258,11 @@ _COMMANDS = {
 def _cmd_hooks(args: argparse.Namespace) -> int:
     from omk_precommit.config_files import user_config
     from omk_precommit.hooks_config import (
-        disable_hooks, enable_hooks, project_hooks_target, user_hooks_target, user_recorded_configs,
+        disable_hooks,
+        enable_hooks,
+        project_hooks_target,
+        user_hooks_target,
+        user_recorded_configs,
     )
     from omk_precommit.targets import get_target
 

@@ -17,7 +17,6 @@ from omk_precommit.errors import OmkError
 from omk_precommit.paths import RootGuard
 from omk_precommit.statcache import StatCache
 
-
 _O_NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
 _O_NONBLOCK = getattr(os, 'O_NONBLOCK', 0)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 ASSETS_DIR = Path(__file__).with_name('assets')
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def asset_bytes(rel: str) -> bytes:
     """The bytes of the bundled file ``assets/<rel>``."""
     return (ASSETS_DIR / rel).read_bytes()

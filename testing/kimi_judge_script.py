@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix='omk-kimi-judge-'))
 # Sessions and metadata go to the share dir: never let them reach a real home directory.
@@ -54,7 +55,7 @@ async def _full_load(work_dir: Path, agent_file: Path) -> dict[str, object]:
     return {'name': agent.name, 'tools': [t.name for t in agent.toolset.tools]}
 
 
-def judge_agent(request: dict) -> dict[str, object]:
+def judge_agent(request: dict[str, Any]) -> dict[str, object]:
     loads = {}
     for file in request['agent_files']:
         try:
@@ -64,7 +65,7 @@ def judge_agent(request: dict) -> dict[str, object]:
     return {'loads': loads}
 
 
-def judge_hooks(request: dict) -> dict[str, object]:
+def judge_hooks(request: dict[str, Any]) -> dict[str, object]:
     try:
         config = load_config(Path(request['config_file']))
     except Exception as e:
@@ -91,7 +92,7 @@ def judge_hooks(request: dict) -> dict[str, object]:
     return {'loads': True, 'hooks': hooks}
 
 
-def judge_skills(request: dict) -> dict[str, object]:
+def judge_skills(request: dict[str, Any]) -> dict[str, object]:
     try:
         skills_dir = KaosPath.unsafe_from_local_path(Path(request['skills_dir']))
         skills = asyncio.run(discover_skills(skills_dir, scope='project'))

@@ -99,7 +99,9 @@ def test_safety_hook_blocks_writes_to_secrets(tmp_path, path, tool):
     assert path in result.stderr and 'refusing' in result.stderr
 
 
-@pytest.mark.parametrize('path', ['src/app.py', 'README.md', 'docs/env.md', '.envrc-notes/readme', 'id_rsa.pub', 'a "quoted" name.txt'])
+@pytest.mark.parametrize('path', [
+    'src/app.py', 'README.md', 'docs/env.md', '.envrc-notes/readme', 'id_rsa.pub', 'a "quoted" name.txt',
+])
 def test_safety_hook_allows_ordinary_files(tmp_path, path):
     result = run_safety(tmp_path, {'tool_name': 'WriteFile', 'tool_input': {'path': path, 'content': 'print(1)'}})
     assert result.returncode == 0, result.stderr

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from omk_precommit import drift, statcache
-from omk_precommit.check import check_drift
 from omk_precommit.cachefile import write_record
+from omk_precommit.check import check_drift
 from omk_precommit.checksum import fingerprint
 from omk_precommit.cli import main
 from omk_precommit.drift import Drift, DriftState

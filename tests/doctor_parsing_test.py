@@ -5,8 +5,8 @@ import pytest
 
 from omk_precommit.doctor.agents import prompt_variables
 from omk_precommit.doctor.hook_commands import ScriptRef, quoting_problem, referenced_script
-from omk_precommit.hook_rules import lax_int
 from omk_precommit.doctor.skills import FrontmatterError, parse_frontmatter
+from omk_precommit.hook_rules import lax_int
 
 
 @pytest.mark.parametrize(('command', 'expected'), [

@@ -24,7 +24,11 @@ MANIFEST_LIKE_PATHS = st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5
 
 
 @settings(max_examples=2000, deadline=None)
-@given(MANIFEST_LIKE_PATHS | st.text(alphabet='./\\\0:akim-', max_size=24).map(lambda tail: '.kimi' + tail) | st.text(max_size=12))
+@given(
+    MANIFEST_LIKE_PATHS
+    | st.text(alphabet='./\\\0:akim-', max_size=24).map(lambda tail: '.kimi' + tail)
+    | st.text(max_size=12),
+)
 def test_path_problem_fast_path_agrees_with_the_full_rules(rel: str) -> None:
     assert (path_problem(rel, '.kimi') is None) == _reference_is_safe(rel, '.kimi')
 

@@ -15,7 +15,13 @@ from collections.abc import Collection
 from pathlib import Path
 
 from omk_precommit.doctor.agentspec import (
-    ResolvedSpec, SpecError, display_path, is_builtin, reference_problem, referenced_specs, resolve_agent_spec,
+    ResolvedSpec,
+    SpecError,
+    display_path,
+    is_builtin,
+    reference_problem,
+    referenced_specs,
+    resolve_agent_spec,
 )
 from omk_precommit.doctor.kimi_cli_facts import BUILTIN_PROMPT_ARGS, JINJA_GLOBALS, KIMI_CLI_VERSION, KNOWN_TOOLS
 from omk_precommit.doctor.results import DiagResult, Findings

@@ -19,7 +19,10 @@ from typing import Any, Callable
 import yaml
 
 from omk_precommit.doctor.kimi_cli_facts import (
-    DEFAULT_AGENT_NAME, DEFAULT_AGENT_PROMPT_ARGS, DEFAULT_AGENT_SUBAGENTS, DEFAULT_AGENT_TOOLS,
+    DEFAULT_AGENT_NAME,
+    DEFAULT_AGENT_PROMPT_ARGS,
+    DEFAULT_AGENT_SUBAGENTS,
+    DEFAULT_AGENT_TOOLS,
 )
 from omk_precommit.paths import is_inside_root
 

@@ -37,10 +37,8 @@ def parse_frontmatter(text: str) -> dict[str, Any]:
     lines = text.splitlines()
     if not lines or lines[0].strip() != '---':
         raise FrontmatterError('has no YAML frontmatter (a first line `---`, then name and description, then `---`)')
-    for end, line in enumerate(lines[1:], 1):
-        if line.strip() == '---':
-            break
-    else:
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == '---'), None)
+    if end is None:
         raise FrontmatterError('frontmatter is not closed by a `---` line, so Kimi CLI reads the file as body only')
     block = '\n'.join(lines[1:end]).strip()
     if not block:

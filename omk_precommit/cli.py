@@ -65,6 +65,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p = add('doctor', 'run every diagnostic: agents, hooks, skills, manifest, the kimi command')
     p.add_argument('--strict', action='store_true',
                    help="fail on warnings about the project's files too (never on this machine's kimi command or user config)")
+    p.add_argument('--staged', action='store_true',
+                   help='judge the staged files (git index), skipping untracked ones; '
+                        'the default inside a git commit hook when --dir is not given')
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
     p.add_argument('paths', nargs='*', metavar='PATH')
     p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
@@ -236,8 +239,11 @@ def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
 def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.doctor import Severity, diagnose_project
     from omk_precommit.doctor.text import render
+    from omk_precommit.gitutil import in_commit_hook
 
-    results = diagnose_project(root, strict=args.strict, target=_target(args))
+    # As for check: GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
+    staged = args.staged or (args.dir is None and in_commit_hook())
+    results = diagnose_project(root, strict=args.strict, target=_target(args), staged=staged)
     if args.json:
         print_json([r.to_json() for r in results])
     else:

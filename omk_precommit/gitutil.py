@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -202,6 +203,49 @@ def staged_blob_ids(root: Path, base_dir: str) -> dict[str, str]:
         if len(fields) == 3 and fields[2] == '0':  # stage 0: not a side of an unresolved conflict
             blobs[path] = fields[1]
     return blobs
+
+
+def checkout_index(root: Path, pathspecs: Sequence[str], dest: Path) -> list[str]:
+    """Write the staged (stage-0) files matching ``pathspecs`` under ``dest``; return their paths.
+
+    ``git checkout-index`` writes them as a checkout would (the mode git records, so the
+    executable bit; symlinks as symlinks; eol conversion and filters) and leaves the index and
+    the working tree alone. ``GIT_INDEX_FILE`` is honoured. Submodules are left out.
+    """
+    listing = _git(root, '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', *pathspecs)
+    paths = []
+    for record in listing.decode('utf-8', errors='surrogateescape').split('\0'):
+        meta, _, path = record.partition('\t')
+        fields = meta.split(' ')
+        if len(fields) == 3 and fields[2] == '0' and fields[0] != _GITLINK:
+            paths.append(path)
+    if paths:
+        _git(root, 'checkout-index', '-f', '-z', '--stdin', f'--prefix={dest}{os.sep}',
+             stdin='\0'.join(paths).encode('utf-8', errors='surrogateescape'))
+    return paths
+
+
+def untracked_files(root: Path, pathspecs: Sequence[str]) -> list[str]:
+    """The files matching ``pathspecs`` that git neither tracks (in the index) nor ignores."""
+    listing = _git(root, '--literal-pathspecs', 'ls-files', '--others', '--exclude-standard', '-z', '--', *pathspecs)
+    return sorted(p for p in listing.decode('utf-8', errors='surrogateescape').split('\0') if p)
+
+
+_GITLINK = '160000'  # the mode of a submodule entry
+
+
+def _git(root: Path, *args: str, stdin: bytes = b'') -> bytes:
+    """The output of ``git ARGS`` run in ``root``; an ``OmkError`` naming git's reason when it fails."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(('git', *args), cwd=root, input=stdin, capture_output=True, check=False)
+    except OSError as e:
+        raise OmkError(f'git: cannot run it ({e.strerror}); install git to judge the staged files') from None
+    if proc.returncode != 0:
+        reason = proc.stderr.decode(errors='replace').strip().splitlines() or [f'git {args[-1]} exited {proc.returncode}']
+        raise OmkError(f'{root}: cannot read the git index ({reason[-1]}); run it without --staged outside a commit')
+    return proc.stdout
 
 
 def _request(rel: str) -> bytes:

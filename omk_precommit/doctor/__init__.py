@@ -10,6 +10,7 @@
 | ``kimi_config`` | the Kimi configs: valid as a whole, bundled hooks enabled (``hooks_diag``) |
 | ``kimi_binary`` | the ``kimi`` command and its version (advisory: never an error) |
 | ``kimi_code`` | for ``--target kimi-code``: ``.kimi-code/`` agents, skills, hooks by Kimi Code 2.1.0's rules |
+| ``staged`` | in a commit: the staged files written to a temporary tree the checks run on |
 
 ``kimi_cli_facts`` holds what Kimi CLI 1.52.0 ships (tool paths, the default agent, hook
 events) as data; ``results`` the ``DiagResult`` / ``Severity`` records.
@@ -32,34 +33,47 @@ from omk_precommit.doctor.manifest import check_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.results import DiagResult, Severity
 from omk_precommit.doctor.skills import check_skills
+from omk_precommit.doctor.staged import staged_tree
 
 __all__ = ['DiagResult', 'Severity', 'diagnose_project']
 
 
-def diagnose_project(root: Path, *, strict: bool = False, target: str = KIMI_CLI) -> list[DiagResult]:
+def diagnose_project(root: Path, *, strict: bool = False, target: str = KIMI_CLI, staged: bool = False) -> list[DiagResult]:
     """Run every doctor check on the project at ``root`` and return the results, grouped by check.
 
-    With ``strict``, warnings about the project's files become errors; warnings about this machine
-    (the ``kimi`` command, the user's Kimi config) never do: a CI runner without Kimi must pass.
+    With ``staged`` the project's files are read from git's index (``staged.py``): the verdict is
+    on what is being committed, and untracked files are reported as skipped. With ``strict``,
+    warnings about the project's files become errors; warnings about this machine (the ``kimi``
+    command, the user's Kimi config) never do: a CI runner without Kimi must pass.
     """
     base_dir = BASE_DIRS[target]
-    results = check_project(root, base_dir)
-    if base_dir_problem(root, base_dir) is None and target == KIMI_CODE:
-        results += _guarded('agents', lambda: check_kimi_code_assets(root, base_dir, managed_paths(root, base_dir)))
-        results += _guarded('hooks', lambda: check_kimi_code_hooks(root, base_dir))
-        results += _guarded('manifest', lambda: check_manifest(root, base_dir))
-    elif base_dir_problem(root, base_dir) is None:
-        results += _guarded('agents', lambda: check_agents(root, base_dir, managed_paths(root, base_dir)))
-        results += _guarded('hooks', lambda: check_hooks(root, base_dir))
-        results += _guarded('skills', lambda: check_skills(root, base_dir))
-        results += _guarded('manifest', lambda: check_manifest(root, base_dir))
-    if target != KIMI_CLI:
-        results = [_for_target(r, target) for r in results]
-    results += _guarded('kimi config', lambda: check_kimi_config(root))
+    if staged:
+        with staged_tree(root, base_dir) as tree:
+            results = tree.as_project(_project_results(tree.root, target, git_root=root, staged=True))
+    else:
+        results = _project_results(root, target, git_root=root)
     results += check_kimi_binary()
     if strict:
         results = [replace(r, severity=Severity.ERROR) if _about_the_project(r) else r for r in results]
     return results
+
+
+def _project_results(root: Path, target: str, *, git_root: Path, staged: bool = False) -> list[DiagResult]:
+    """Every check that reads the project's files under ``root``; ``git_root`` answers which paths git ignores."""
+    base_dir = BASE_DIRS[target]
+    results = check_project(root, base_dir, staged=staged)
+    if base_dir_problem(root, base_dir) is None and target == KIMI_CODE:
+        results += _guarded('agents', lambda: check_kimi_code_assets(root, base_dir, managed_paths(root, base_dir)))
+        results += _guarded('hooks', lambda: check_kimi_code_hooks(root, base_dir))
+        results += _guarded('manifest', lambda: check_manifest(root, base_dir, git_root=git_root))
+    elif base_dir_problem(root, base_dir) is None:
+        results += _guarded('agents', lambda: check_agents(root, base_dir, managed_paths(root, base_dir)))
+        results += _guarded('hooks', lambda: check_hooks(root, base_dir))
+        results += _guarded('skills', lambda: check_skills(root, base_dir))
+        results += _guarded('manifest', lambda: check_manifest(root, base_dir, git_root=git_root))
+    if target != KIMI_CLI:
+        results = [_for_target(r, target) for r in results]
+    return results + _guarded('kimi config', lambda: check_kimi_config(root))
 
 
 def _for_target(result: DiagResult, target: str) -> DiagResult:

@@ -18,8 +18,12 @@ def managed_paths(root: Path, base_dir: str) -> frozenset[str]:
     return frozenset(e.path for e in manifest.files) if manifest else frozenset()
 
 
-def check_manifest(root: Path, base_dir: str) -> list[DiagResult]:
-    """Load errors, missing (error) and locally edited (warning) managed files, and missing backups (warning)."""
+def check_manifest(root: Path, base_dir: str, *, git_root: Path | None = None) -> list[DiagResult]:
+    """Load errors, missing (error) and locally edited (warning) managed files, and missing backups (warning).
+
+    Drift in a path git ignores is not an error; ``git_root`` (default ``root``) is the work tree
+    to ask, for when ``root`` holds a copy of its staged files.
+    """
     findings = Findings('manifest')
     rel = f'{base_dir}/{MANIFEST_NAME}'
     try:
@@ -35,7 +39,7 @@ def check_manifest(root: Path, base_dir: str) -> list[DiagResult]:
         return findings.results
     findings.ok(rel, f'loads: {len(manifest.files)} managed files, {len(manifest.backups)} backups')
     missing_backups = [b for b in manifest.backups if not (root / b.backup_path).is_file()]
-    ignored = ignored_paths(root, [d.path for d in drifted] + [b.backup_path for b in missing_backups])
+    ignored = ignored_paths(git_root or root, [d.path for d in drifted] + [b.backup_path for b in missing_backups])
     for drift in drifted:
         if drift.path in ignored:
             findings.ok(drift.path, 'differs from the manifest but git ignores it; not checked')

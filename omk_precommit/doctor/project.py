@@ -1,6 +1,7 @@
 """Doctor checks for the project as a whole: the ``.kimi/`` directory and ``AGENTS.md``."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from omk_precommit.doctor.results import DiagResult, Findings
@@ -22,11 +23,17 @@ def base_dir_problem(root: Path, base_dir: str) -> str | None:
     return None
 
 
-def check_project(root: Path, base_dir: str) -> list[DiagResult]:
-    """An error when ``<base_dir>/`` is missing or unsafe; a warning without AGENTS.md."""
+def check_project(root: Path, base_dir: str, *, staged: bool = False) -> list[DiagResult]:
+    """An error when ``<base_dir>/`` is missing or unsafe; a warning without AGENTS.md.
+
+    ``staged``: ``root`` holds the staged files, so a missing ``<base_dir>/`` means none are staged.
+    """
     findings = Findings('project')
     problem = base_dir_problem(root, base_dir)
-    if problem:
+    if problem and staged and not os.path.lexists(root / base_dir):
+        findings.error(f'{base_dir}/', 'nothing under it is staged, so the commit holds no assets to check',
+                       f'git add {base_dir}/ (run omk-kimi install first if it does not exist)')
+    elif problem:
         findings.error(f'{base_dir}/', problem, 'omk-kimi install')
     else:
         findings.ok(f'{base_dir}/', 'present')

@@ -9,6 +9,7 @@ non-empty ``description`` of at most 1024 characters.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,10 @@ def _check_directory(directory: Path, rel: str, root: Path, findings: Findings) 
         _check_skill_file(skill_md, f'{rel}/{SKILL_FILE}', directory.name, root, findings)
         return
     misnamed = sorted(p.name for p in directory.iterdir() if p.name.upper() == SKILL_FILE.upper())
-    if misnamed:
+    if os.path.lexists(skill_md):  # a broken symlink (e.g. to a file the commit does not hold) or a directory
+        findings.error(f'{rel}/{SKILL_FILE}', 'is not a file (a broken symlink or a directory), so Kimi CLI ignores the skill',
+                       f'make {rel}/{SKILL_FILE} a file with name and description frontmatter')
+    elif misnamed:
         findings.error(f'{rel}/{misnamed[0]}', f'must be named exactly {SKILL_FILE}; Kimi CLI does not find {misnamed[0]}',
                        f'git mv {rel}/{misnamed[0]} {rel}/{SKILL_FILE}')
     else:

@@ -1,0 +1,148 @@
+"""What a commit holds, written out where the doctor can read it: the staged ``.kimi/``.
+
+Inside a commit hook the doctor judges the commit, not the working tree. pre-commit and prek
+stash the unstaged edits of tracked files but leave untracked files in place, and a plain git
+hook stashes nothing, so the working tree can hold a half-written agent that is not being
+committed. ``git checkout-index`` writes the staged files under the base dir (plus the few
+files outside it the checks read) into a temporary directory, as a checkout of the commit would
+have them: the mode git records (the executable bit of hook scripts), symlinks as symlinks,
+and none of the untracked or ignored files. What staged files point at outside those paths (a
+hook's ``scripts/x.sh``, a prompt in ``docs/``, a symlink's target) is checked out from the
+index too, until nothing new is referenced; what the index lacks is missing, as in a clone.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from omk_precommit.doctor.hook_commands import referenced_script
+from omk_precommit.doctor.hooks import HOOK_CONFIG_FILES
+from omk_precommit.doctor.kimi_config import PROJECT_CONFIG
+from omk_precommit.doctor.project import agents_md_candidates
+from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.gitutil import checkout_index, untracked_files
+from omk_precommit.hook_rules import load_hook_tables
+from omk_precommit.hooks_record import RECORD_SUFFIX
+
+MAX_ROUNDS = 8  # of following references out of the base dir: an extend chain is rarely longer
+SHOWN_SKIPPED = 3  # untracked files named in the summary; the rest are counted
+
+
+@dataclass(frozen=True)
+class StagedTree:
+    """The staged files written out under ``root``, taken from the work tree at ``project``."""
+
+    root: Path
+    project: Path
+    base_dir: str
+    untracked: tuple[str, ...]
+
+    def as_project(self, results: list[DiagResult]) -> list[DiagResult]:
+        """A summary of what was judged, then ``results`` with ``root`` read as ``project`` throughout."""
+        return self._summary() + [
+            replace(r, message=self._mapped(r.message), path=r.path and self._mapped(r.path),
+                    fix=r.fix and self._mapped(r.fix))
+            for r in results
+        ]
+
+    def _mapped(self, text: str) -> str:
+        return text.replace(str(self.root), str(self.project))
+
+    def _summary(self) -> list[DiagResult]:
+        findings = Findings('project')
+        where = f'{self.base_dir}/'
+        findings.ok(where, 'checked as staged in the git index, which is what is being committed')
+        if self.untracked:
+            count = len(self.untracked)
+            shown = ', '.join(self.untracked[:SHOWN_SKIPPED])
+            more = f' and {count - SHOWN_SKIPPED} more' if count > SHOWN_SKIPPED else ''
+            noun = 'file' if count == 1 else 'files'
+            findings.ok(where, f'skipped {count} untracked {noun}, not part of the commit: {shown}{more}')
+        return findings.results
+
+
+def staged_paths(base_dir: str) -> list[str]:
+    """What the doctor reads of a project: the base dir, the project Kimi config and its omk
+    record (read for either target), and the instruction files beside ``.kimi/``."""
+    wanted = (base_dir, PROJECT_CONFIG, PROJECT_CONFIG + RECORD_SUFFIX, *agents_md_candidates(base_dir))
+    return [p for p in dict.fromkeys(wanted) if p == base_dir or not p.startswith(f'{base_dir}/')]
+
+
+@contextmanager
+def staged_tree(project: Path, base_dir: str) -> Iterator[StagedTree]:
+    """The staged files the doctor reads, written to a temporary directory removed on exit."""
+    root = Path(tempfile.mkdtemp(prefix='omk-staged-')).resolve()
+    try:
+        wanted = staged_paths(base_dir)
+        _check_out_references(project, root, checkout_index(project, wanted, root), wanted)
+        yield StagedTree(root, project, base_dir, tuple(untracked_files(project, wanted)))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _check_out_references(project: Path, root: Path, written: list[str], covered: list[str]) -> None:
+    """Check out from the index what the ``written`` files point at outside ``covered``, and
+    what those point at in turn; a reference the index lacks stays missing, as in a clone."""
+    covered = list(covered)
+    for _ in range(MAX_ROUNDS):
+        wanted = sorted({ref for rel in written for ref in _references(root, rel)
+                         if not any(ref == c or ref.startswith(f'{c}/') for c in covered)})
+        if not wanted:
+            return
+        covered += wanted
+        written = checkout_index(project, wanted, root)
+
+
+def _references(root: Path, rel: str) -> set[str]:
+    """The project-relative paths the written file ``rel`` points at: a symlink's target, the
+    parent, prompt and subagent files of an agent spec, the scripts of ``[[hooks]]`` commands."""
+    path = root / rel
+    if path.is_symlink():
+        return _within(posixpath.dirname(rel), os.readlink(path))
+    if rel.endswith(('.yaml', '.yml')):
+        return {ref for value in _spec_paths(path) for ref in _within(posixpath.dirname(rel), value)}
+    if posixpath.basename(rel) in HOOK_CONFIG_FILES:
+        tables, _ = load_hook_tables(rel, _text(path) or '')
+        scripts = [referenced_script(t['command']) for t in tables
+                   if isinstance(t, dict) and isinstance(t.get('command'), str)]
+        return {ref for script in scripts if script for ref in _within('', script.path)}
+    return set()
+
+
+def _spec_paths(path: Path) -> list[str]:
+    """The file paths an agent spec names (``extend``, ``system_prompt_path``, subagent ``path``), read leniently."""
+    try:
+        data = yaml.safe_load(_text(path) or '')
+    except yaml.YAMLError:
+        return []
+    agent = data.get('agent') if isinstance(data, dict) else None
+    if not isinstance(agent, dict):
+        return []
+    subagents = agent.get('subagents')
+    values = [agent.get('extend'), agent.get('system_prompt_path')]
+    values += [sub.get('path') for sub in (subagents.values() if isinstance(subagents, dict) else ())
+               if isinstance(sub, dict)]
+    return [v for v in values if isinstance(v, str) and v and v != 'default']
+
+
+def _within(directory: str, target: str) -> set[str]:
+    """``target`` relative to ``directory`` as a project-relative path; none when it leaves the project."""
+    if not target or os.path.isabs(target):
+        return set()  # absolute: outside the checkout, in a clone as here
+    joined = posixpath.normpath(posixpath.join(directory, target))
+    return set() if joined == '.' or joined == '..' or joined.startswith('../') else {joined}
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode('utf-8')
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -28,6 +28,7 @@ from omk_precommit.doctor.hooks import HOOK_CONFIG_FILES
 from omk_precommit.doctor.kimi_config import PROJECT_CONFIG
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.errors import OmkError
 from omk_precommit.gitutil import checkout_index, untracked_files
 from omk_precommit.hook_rules import load_hook_tables
 from omk_precommit.hooks_record import RECORD_SUFFIX
@@ -79,7 +80,11 @@ def staged_paths(base_dir: str) -> list[str]:
 @contextmanager
 def staged_tree(project: Path, base_dir: str) -> Iterator[StagedTree]:
     """The staged files the doctor reads, written to a temporary directory removed on exit."""
-    root = Path(tempfile.mkdtemp(prefix='omk-staged-')).resolve()
+    try:
+        root = Path(tempfile.mkdtemp(prefix='omk-staged-')).resolve()
+    except OSError as e:
+        raise OmkError(f'{tempfile.gettempdir()}: cannot create a temporary directory for the staged files '
+                       f'({e.strerror}); set TMPDIR to a writable directory') from None
     try:
         wanted = staged_paths(base_dir)
         _check_out_references(project, root, checkout_index(project, wanted, root), wanted)

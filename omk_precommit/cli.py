@@ -53,7 +53,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('--force', action='store_true', help='back up and overwrite local edits')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--fail-on-change', action='store_true',
-                   help='exit 1 when files were created, updated or removed (for the omk-sync hook)')
+                   help='exit 1 when files were created, updated or removed (for the omk-sync hook); '
+                        'changes to files git ignores are not counted, they can never be committed')
     p.add_argument('--user', action='store_true', help=user_help)
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
@@ -69,7 +70,9 @@ def _build_parser() -> argparse.ArgumentParser:
                    help='judge the staged files (git index), skipping untracked ones; '
                         'the default inside a git commit hook when --dir is not given')
     p = add('diff', 'show a unified diff of each drifted file against what the manifest expects')
-    p.add_argument('paths', nargs='*', metavar='PATH')
+    p.add_argument('paths', nargs='*', metavar='PATH',
+                   help='managed files to diff (default: every drifted one), relative to the current directory, '
+                        'absolute, or relative to the project root (e.g. .kimi/hooks/notify.sh)')
     p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
     p.add_argument('--to', choices=(KIMI_CODE,), help='the target to migrate to (the same as --target kimi-code)')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
@@ -136,7 +139,7 @@ def _cmd_check(args: argparse.Namespace, root: Path) -> int:
 def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.diff import unified_diffs
 
-    diffs = unified_diffs(root, args.paths, target=_target(args))
+    diffs = unified_diffs(root, args.paths, target=_target(args), cwd=Path.cwd())
     if args.json:
         print_json({'diffs': diffs})
     else:
@@ -177,7 +180,7 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
         print_json(report.to_json())
     else:
         report_text.print_sync(report, fail_on_change=args.fail_on_change)
-    if report.conflicts or (args.fail_on_change and report.changed and not args.dry_run):
+    if report.conflicts or (args.fail_on_change and report.counted_changes and not args.dry_run):
         return EXIT_FOUND
     return EXIT_CLEAN
 

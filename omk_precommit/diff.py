@@ -26,16 +26,31 @@ def _lines(data: bytes) -> list[str] | None:
         return None
 
 
-def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI) -> list[str]:
-    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty)."""
+def managed_path(root: Path, given: str, cwd: Path, managed: set[str]) -> str:
+    """The root-relative manifest path ``given`` names: relative to ``cwd`` (or absolute) when that
+    names a managed file or an existing one, else relative to the root, so ``.kimi/...`` works from
+    any directory. Symlinks are not resolved: the manifest names paths, not their targets."""
+    from_cwd = os.path.relpath(os.path.normpath(os.path.join(cwd, given)), root)
+    if not from_cwd.startswith('..') and (from_cwd.replace(os.sep, '/') in managed or os.path.lexists(cwd / given)):
+        return from_cwd.replace(os.sep, '/')
+    return Path(given).as_posix()  # pathlib drops a leading './'
+
+
+def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: Path | None = None) -> list[str]:
+    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty).
+
+    ``paths`` are relative to ``cwd`` (default: the root) or absolute; see ``managed_path``."""
     base_dir = BASE_DIRS[target]
     manifest = AssetManifest.load(root, base_dir)
     if manifest is None:
         raise OmkError(f'{base_dir}/omk-manifest.json: no manifest; run omk-kimi install first')
-    wanted = {Path(p).as_posix() for p in paths}  # pathlib drops a leading './'
-    unknown = wanted - {e.path for e in manifest.files}
-    if unknown:
-        raise OmkError(f'{sorted(unknown)[0]}: not a file the manifest manages; run omk-kimi check to list drift')
+    managed = {e.path for e in manifest.files}
+    wanted = set()
+    for given in paths:
+        rel = managed_path(root, given, cwd or root, managed)
+        if rel not in managed:
+            raise OmkError(f'{given}: not a file the manifest manages; run omk-kimi check to list drift')
+        wanted.add(rel)
     drifted = {d.path for d in manifest.drifted_files(root)}
     out = []
     for entry in manifest.files:

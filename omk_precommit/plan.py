@@ -16,9 +16,10 @@ from pathlib import Path
 from omk_precommit.assets import BundledAsset
 from omk_precommit.backup import backup_path_for, write_backup
 from omk_precommit.checksum import compute_checksum
+from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
-from omk_precommit.paths import resolve_managed
+from omk_precommit.paths import is_inside_root, resolve_managed
 
 CONFLICT_SUFFIX = '.omk-new'
 
@@ -53,6 +54,18 @@ def is_recorded_version(data: bytes, checksum: str | None) -> bool:
     """True when ``data`` is provably what the manifest recorded; an unknown (null) checksum
     proves nothing, so such a file is treated as the user's and never overwritten unprotected."""
     return checksum is not None and matches_checksum(data, checksum)
+
+
+def remove_conflict_copy(root: Path, rel: str, content: bytes) -> None:
+    """Delete the ``.omk-new`` copy sync left beside ``rel``, if it still holds ``content`` (the
+    bundled bytes); a copy that differs, or cannot be read safely, is the user's and stays."""
+    copy = rel + CONFLICT_SUFFIX
+    path = root / copy
+    if not os.path.isfile(path) or not is_inside_root(root, path):
+        return
+    with contextlib.suppress(OmkError):
+        if read_managed(root, copy) == content:
+            remove_file(path)
 
 
 def _mode_ok(root: Path, asset: BundledAsset) -> bool:
@@ -174,6 +187,10 @@ def apply_plan(
                 write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
             atomic_write(target, asset.content, mode=asset.mode)
             files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
+            remove_conflict_copy(root, action.path, asset.content)  # after the write: a crash keeps it
+        elif action.kind in (ActionKind.UNCHANGED, ActionKind.ADOPT) and asset is not None:
+            # Already the bundled bytes (merged by hand, or a run killed before the line above).
+            remove_conflict_copy(root, action.path, asset.content)
         elif action.kind is ActionKind.CONFLICT and asset is not None:
             atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
         elif action.kind is ActionKind.REMOVE:

@@ -44,7 +44,8 @@ def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: st
               'see omk-kimi diff, restore them or run omk-kimi sync --force'
               + (', then stage the result' if staged else ''))
     else:
-        print(f'{result.managed} managed files match the manifest {where}')
+        skipped = f', {len(result.skipped)} skipped (ignored by git)' if result.skipped else ''
+        print(f'{result.managed - len(result.skipped)} managed files match the manifest {where}{skipped}')
     for d in result.drifted:
         github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
                           f'{base_dir}/omk-manifest.json; run omk-kimi diff')
@@ -70,12 +71,15 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
         (report.kept_local, 'kept your local edit', 'yellow'),
         (report.conflicts, 'conflict: kept your edit, new version written beside it as .omk-new', 'red'),
     )
+    ignored = set(report.ignored)
     for paths, message, colour in groups:
-        print_lines([(p, prefix + message, colour) for p in paths])
+        print_lines([(p, prefix + message + (' (ignored by git, not counted)' if p in ignored else ''), colour)
+                     for p in paths])
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
     print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
           f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
+          + (f'; {len(ignored)} of the changes ignored by git, not counted' if ignored else '')
           + (' (dry run)' if report.dry_run else ''))
     for path in report.conflicts:
         github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
@@ -84,7 +88,7 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
         for paths, what in ((report.created, 'was missing and has been restored'),
                             (report.updated, 'was outdated and has been updated'),
                             (report.removed, 'is no longer bundled and has been removed')):
-            for path in paths:
+            for path in (p for p in paths if p not in ignored):
                 github_annotation('error', path, f'omk-sync: managed file {what}; stage the change')
 
 

@@ -46,6 +46,7 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     backups_created: list[str] = field(default_factory=list)
     dry_run: bool = False
+    ignored: list[str] = field(default_factory=list)  # created/updated/removed paths that git ignores
 
     @property
     def would_create(self) -> list[str]:
@@ -58,6 +59,13 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed)
+
+    @property
+    def counted_changes(self) -> list[str]:
+        """The changes ``--fail-on-change`` counts: a git-ignored file can never be committed,
+        so changing it is never something to stage."""
+        ignored = set(self.ignored)
+        return [p for p in (*self.created, *self.updated, *self.removed) if p not in ignored]
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)

@@ -17,8 +17,8 @@ from omk_precommit.errors import OmkError
 from omk_precommit.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.hooks_config import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
 from omk_precommit.manifest import AssetManifest, BackupEntry, read_managed
-from omk_precommit.paths import is_inside_root, resolve_managed
-from omk_precommit.plan import CONFLICT_SUFFIX, is_recorded_version
+from omk_precommit.paths import resolve_managed
+from omk_precommit.plan import is_recorded_version, remove_conflict_copy
 from omk_precommit.reports import RollbackReport
 from omk_precommit.targets import get_target
 from omk_precommit.user_scope import user_assets, user_scope
@@ -171,23 +171,13 @@ def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str
             remove_file(path)
         asset = bundled.get(step.path)
         if asset is not None:
-            _remove_conflict_copy(root, step.path + CONFLICT_SUFFIX, asset.content)
+            remove_conflict_copy(root, step.path, asset.content)
     deepest_first = sorted(manifest.directories, key=lambda d: d.count('/'), reverse=True)
     for directory in deepest_first:
         _rmdir_if_empty(root, directory, base_dir)
     remove_file(AssetManifest.path_for(root, base_dir))
     for directory in deepest_first:
         _rmdir_if_empty(root, directory, base_dir)
-
-
-def _remove_conflict_copy(root: Path, rel: str, content: bytes) -> None:
-    """Delete the ``.omk-new`` copy sync left beside a file, if it still holds the bundled bytes."""
-    path = root / rel
-    if not os.path.isfile(path) or not is_inside_root(root, path):
-        return
-    with contextlib.suppress(OmkError):
-        if read_managed(root, rel) == content:
-            remove_file(path)
 
 
 def _rmdir_if_empty(root: Path, rel: str, base_dir: str) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from omk_precommit.assets import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_assets
 from omk_precommit.errors import OmkError
+from omk_precommit.gitutil import ignored_paths
 from omk_precommit.plan import ActionKind, reconcile
 from omk_precommit.reports import SyncReport, SyncScope
 from omk_precommit.user_scope import user_assets, user_scope
@@ -46,14 +47,19 @@ def sync_assets(
     def paths(*kinds: ActionKind) -> list[str]:
         return [a.path for a in actions if a.kind in kinds]
 
+    created, updated, removed = paths(ActionKind.CREATE), paths(ActionKind.UPDATE, ActionKind.REPLACE), paths(ActionKind.REMOVE)
+    changed = created + updated + removed
+    # Asking git about ignore rules costs a subprocess, so only a run that changed something pays.
+    ignored = sorted(ignored_paths(root, changed)) if changed else []
     return SyncReport(
         scope=scope,
-        created=paths(ActionKind.CREATE),
-        updated=paths(ActionKind.UPDATE, ActionKind.REPLACE),
+        created=created,
+        updated=updated,
         unchanged=paths(ActionKind.UNCHANGED, ActionKind.ADOPT),
         kept_local=paths(ActionKind.KEEP_LOCAL, ActionKind.RELEASE),
         conflicts=paths(ActionKind.CONFLICT),
-        removed=paths(ActionKind.REMOVE),
+        removed=removed,
         backups_created=backups,
         dry_run=dry_run,
+        ignored=ignored,
     )

@@ -159,3 +159,99 @@ def test_colour_only_on_a_tty_and_never_with_no_color(repo):
         env={**os.environ, 'PYTHONPATH': os.getcwd()},
     )
     assert '\033[' not in result.stdout
+
+
+def test_sync_fail_on_change_does_not_count_a_git_ignored_file_it_restores(repo, capsys):
+    # What a fresh clone or CI checkout looks like: the ignored managed file was never committed.
+    main(['install'])
+    (repo / '.gitignore').write_text('.kimi/hooks/notify.sh\n')
+    commit_all(repo, 'install')
+    (repo / '.kimi/hooks/notify.sh').unlink()
+    capsys.readouterr()
+
+    assert main(['check']) == 0
+    assert main(['sync', '--fail-on-change']) == 0
+    out = capsys.readouterr().out
+    assert '.kimi/hooks/notify.sh: created (ignored by git, not counted)' in out
+    assert (repo / '.kimi/hooks/notify.sh').is_file()
+
+
+def test_sync_fail_on_change_still_counts_a_tracked_file_beside_an_ignored_one(repo, capsys):
+    main(['install'])
+    (repo / '.gitignore').write_text('.kimi/hooks/notify.sh\n')
+    commit_all(repo, 'install')
+    (repo / '.kimi/hooks/notify.sh').unlink()
+    (repo / '.kimi/hooks/safety-check.sh').unlink()
+    capsys.readouterr()
+
+    assert main(['sync', '--fail-on-change']) == 1
+    out = capsys.readouterr().out
+    assert '.kimi/hooks/safety-check.sh: created\n' in out
+    assert '.kimi/hooks/notify.sh: created (ignored by git, not counted)' in out
+    assert main(['sync', '--fail-on-change', '--json']) == 0
+    assert json.loads(capsys.readouterr().out)['ignored'] == []
+
+
+def test_check_summary_does_not_count_a_skipped_file_as_matching(repo, capsys):
+    main(['install'])
+    managed = len(json.loads((repo / '.kimi/omk-manifest.json').read_text())['files'])
+    (repo / '.gitignore').write_text('.kimi/hooks/notify.sh\n')
+    (repo / '.kimi/hooks/notify.sh').unlink()
+    capsys.readouterr()
+
+    assert main(['check']) == 0
+
+    out = capsys.readouterr().out
+    assert f'{managed - 1} managed files match the manifest on disk, 1 skipped (ignored by git)' in out
+
+
+@pytest.mark.parametrize('where, path', [
+    ('src', '../.kimi/hooks/notify.sh'),
+    ('.kimi/hooks', 'notify.sh'),
+    ('.kimi/hooks', './notify.sh'),
+    ('src', '{root}/.kimi/hooks/notify.sh'),
+    ('src', '.kimi/hooks/notify.sh'),  # root-relative from anywhere
+    ('.kimi', '.kimi/hooks/notify.sh'),
+])
+def test_diff_takes_paths_relative_to_the_current_directory_absolute_or_root_relative(
+        repo, capsys, monkeypatch, where, path):
+    main(['install'])
+    with open(repo / '.kimi/hooks/notify.sh', 'a') as f:
+        f.write('# my edit\n')
+    with open(repo / '.kimi/hooks/safety-check.sh', 'a') as f:
+        f.write('# another edit\n')
+    (repo / where).mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(repo / where)
+    capsys.readouterr()
+
+    assert main(['diff', path.format(root=repo)]) == 1
+
+    out = capsys.readouterr().out
+    assert '--- a/.kimi/hooks/notify.sh' in out and '+# my edit' in out
+    assert 'safety-check' not in out
+
+
+def test_diff_of_a_deleted_managed_file_named_from_its_directory(repo, capsys, monkeypatch):
+    main(['install'])
+    (repo / '.kimi/hooks/notify.sh').unlink()
+    monkeypatch.chdir(repo / '.kimi/hooks')
+    capsys.readouterr()
+
+    assert main(['diff', 'notify.sh']) == 1
+    assert '+++ /dev/null' in capsys.readouterr().out
+
+
+def test_diff_of_an_unmanaged_path_is_one_clear_error(repo, capsys, monkeypatch):
+    main(['install'])
+    monkeypatch.chdir(repo / '.kimi')
+    capsys.readouterr()
+
+    assert main(['diff', '../README.md']) == 2
+    assert capsys.readouterr().err.strip() == (
+        'omk-kimi: ../README.md: not a file the manifest manages; run omk-kimi check to list drift')
+
+
+def test_diff_help_explains_path(capsys):
+    with pytest.raises(SystemExit):
+        main(['diff', '--help'])
+    assert 'relative to the current directory' in capsys.readouterr().out

@@ -204,3 +204,18 @@ def test_findings_are_github_annotations_when_running_in_github_actions(project:
     assert result.returncode == 1, result.stdout
     assert f'::error file={AGENT}::omk-check: managed file modified' in result.stdout
 
+
+
+def test_all_files_passes_in_a_fresh_checkout_missing_a_git_ignored_managed_file(
+        tmp_path: Path, runner: str, hook_repo: HookRepo, runner_homes: dict[str, str]):
+    project = make_project(tmp_path, runner, hook_repo, runner_homes)
+    (project.path / '.gitignore').write_text(f'{HOOK_SCRIPT}\n')
+    installed_and_committed(project)
+    (project.path / HOOK_SCRIPT).unlink()  # never committed: a fresh clone or CI checkout lacks it
+
+    first = project.run_hooks('--all-files')
+    second = project.run_hooks('--all-files')
+
+    assert first.returncode == 0, first.stdout
+    assert f'{HOOK_SCRIPT}: created (ignored by git, not counted)' in first.stdout
+    assert second.returncode == 0, second.stdout

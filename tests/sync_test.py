@@ -171,3 +171,47 @@ def test_sync_removes_an_untouched_file_the_bundle_no_longer_has(tmp_path):
     assert report.removed == ['.kimi/skills/old-skill/SKILL.md']
     assert not stale.exists()
     assert AssetManifest.load(tmp_path).entry('.kimi/skills/old-skill/SKILL.md') is None
+
+
+def test_force_removes_the_stale_omk_new_copy_it_just_made_redundant(tmp_path):
+    arrange(tmp_path, 'modified, template changed')
+    assert sync_project_assets(tmp_path).conflicts == [PATH]
+    assert (tmp_path / (PATH + CONFLICT_SUFFIX)).read_bytes() == bundled()
+
+    report = sync_project_assets(tmp_path, force=True)
+
+    assert report.updated == [PATH]
+    assert (tmp_path / PATH).read_bytes() == bundled()
+    assert not (tmp_path / (PATH + CONFLICT_SUFFIX)).exists()
+
+
+def test_sync_keeps_an_omk_new_copy_that_differs_from_the_bundle(repo):
+    install_project_assets(repo)
+    rel = '.kimi/hooks/notify.sh'
+    (repo / rel).unlink()
+    (repo / (rel + CONFLICT_SUFFIX)).write_bytes(b'#!/bin/sh\n# half merged by hand\n')
+
+    assert sync_project_assets(repo).created == [rel]
+
+    assert (repo / (rel + CONFLICT_SUFFIX)).read_bytes() == b'#!/bin/sh\n# half merged by hand\n'
+
+
+def test_sync_removes_an_omk_new_copy_once_the_file_was_merged_by_hand(repo):
+    install_project_assets(repo)
+    rel = '.kimi/hooks/notify.sh'
+    (repo / (rel + CONFLICT_SUFFIX)).write_bytes((repo / rel).read_bytes())
+
+    report = sync_project_assets(repo)
+
+    assert not report.changed
+    assert not (repo / (rel + CONFLICT_SUFFIX)).exists()
+
+
+def test_dry_run_leaves_a_stale_omk_new_copy_alone(repo):
+    install_project_assets(repo)
+    rel = '.kimi/hooks/notify.sh'
+    (repo / (rel + CONFLICT_SUFFIX)).write_bytes((repo / rel).read_bytes())
+
+    sync_project_assets(repo, dry_run=True)
+
+    assert (repo / (rel + CONFLICT_SUFFIX)).exists()

@@ -31,7 +31,8 @@ def managed_path(root: Path, given: str, cwd: Path, managed: set[str]) -> str:
     names a managed file or an existing one, else relative to the root, so ``.kimi/...`` works from
     any directory. Symlinks are not resolved: the manifest names paths, not their targets."""
     from_cwd = os.path.relpath(os.path.normpath(os.path.join(cwd, given)), root)
-    if not from_cwd.startswith('..') and (from_cwd.replace(os.sep, '/') in managed or os.path.lexists(cwd / given)):
+    outside = from_cwd == os.pardir or from_cwd.startswith(os.pardir + os.sep)
+    if not outside and (from_cwd.replace(os.sep, '/') in managed or os.path.lexists(cwd / given)):
         return from_cwd.replace(os.sep, '/')
     return Path(given).as_posix()  # pathlib drops a leading './'
 

@@ -53,7 +53,8 @@ def user_hooks_target(target: str | None = None) -> HooksTarget:
     if target is None:
         # One target throughout: the scripts, matcher and install hint are those of the CLI whose config this is.
         choice = user_config()
-        choice = replace(choice, reason=f'{choice.reason}, so target {choice.target.name} (its hook scripts, matchers and install hint)')
+        why = f'{choice.reason}, so target {choice.target.name} (its hook scripts, matchers and install hint)'
+        choice = replace(choice, reason=why)
     else:
         runtime = get_target(target)
         choice = ConfigChoice(runtime, runtime.config_file(), f'--target {target}: {runtime.product} reads user '

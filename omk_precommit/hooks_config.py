@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,17 @@ def user_hooks_target(target: str | None = None) -> HooksTarget:
     """The user config of ``target``'s CLI (without one: of the CLI this user has), with commands
     running the user's hook scripts (those ``install --user [--target T]`` put in place)."""
     if target is None:
-        choice, scope, hint = user_config(), user_scope(), 'omk-kimi install --user'
+        # One target throughout: the scripts, matcher and install hint are those of the CLI whose config this is.
+        choice = user_config()
+        why = f'{choice.reason}, so target {choice.target.name} (its hook scripts, matchers and install hint)'
+        choice = replace(choice, reason=why)
     else:
         runtime = get_target(target)
         choice = ConfigChoice(runtime, runtime.config_file(), f'--target {target}: {runtime.product} reads user '
                                                               f'hooks only from ${runtime.home_env}/config.toml')
-        scope, hint = user_scope(target), f'omk-kimi install --user --target {target}'
+    name = choice.target.name
+    scope = user_scope(name)
+    hint = 'omk-kimi install --user' + (f' --target {name}' if target or name != KIMI_CLI else '')
     scripts = tuple(scope.hook_script(s.name) for s in default_project_hooks().scripts)
     return HooksTarget(choice.path, choice.target, tuple(bundled_hook_tables(choice.target.name, scope.hook_command)),
                        scripts, choice.reason, hint)
@@ -98,7 +104,8 @@ class HooksReport:
     created_file: bool = False
     deleted_file: bool = False
     no_record: bool = False
-    findings: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)       # problems the edit introduced (never expected)
+    preexisting: list[str] = field(default_factory=list)    # problems the file already had: warnings only
     dry_run: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -135,6 +142,29 @@ def _findings(text: str, target: str, name: str) -> list[str]:
     return [f'{f.severity}: {f.message}' for f in config_findings(text, target, name)]
 
 
+def _same_problem(finding: str) -> str:
+    # Removing a table renumbers the ones after it: hooks[3] before may be hooks[2] after.
+    return re.sub(r'hooks\[\d+\]', 'hooks[]', finding)
+
+
+def split_findings(before: str, after: str, target: str, name: str) -> tuple[list[str], list[str]]:
+    """(problems our edit introduced, problems the file already had) in ``after``.
+
+    A problem that was in the file before the edit is the user's, not ours: it is reported but
+    must not fail the command (doctor only warns about a broken user config, too).
+    """
+    old = [_same_problem(f) for f in _findings(before, target, name)] if before else []
+    ours, already = [], []
+    for finding in _findings(after, target, name):
+        key = _same_problem(finding)
+        if key in old:
+            old.remove(key)
+            already.append(finding)
+        else:
+            ours.append(finding)
+    return ours, already
+
+
 def enable_hooks(target: HooksTarget, *, dry_run: bool = False) -> HooksReport:
     """Add the bundled tables missing from ``target.config``; a second run changes nothing."""
     unusable = [s for s in target.scripts if not os.access(s, os.X_OK)]
@@ -166,10 +196,11 @@ def _enable(target: HooksTarget, *, created_dirs: int, dry_run: bool) -> HooksRe
         )
         record.save(config)
         _write_config(config, new_text, existed)
+    findings, preexisting = split_findings(text, new_text, target.runtime.name, name)
     return HooksReport(
         config=name, cli=target.runtime.name, reason=target.reason,
         added=[describe(i.table) for i in insertions], present=[describe(t) for t in present],
-        created_file=not existed and bool(insertions), findings=_findings(new_text, target.runtime.name, name),
+        created_file=not existed and bool(insertions), findings=findings, preexisting=preexisting,
         dry_run=dry_run,
     )
 
@@ -215,11 +246,12 @@ def _disable(config: Path, record: HooksRecord, *, dry_run: bool) -> HooksReport
             _unlink(record_path(config))
             _remove_created_dirs(config.parent, record.created_parent_dirs)
     rules = record.cli if record.cli in TARGETS else target_for_config(config).name
+    findings, preexisting = ([], []) if delete_file else split_findings(text, removal.text, rules, name)
     return HooksReport(
         config=name, cli=record.cli,
         removed=[describe(t) for t in removal.removed], edited=[describe(t) for t in removal.edited],
         gone=[describe(t) for t in removal.gone], stuck=[describe(t) for t in removal.stuck],
-        deleted_file=delete_file, findings=[] if delete_file else _findings(removal.text, rules, name),
+        deleted_file=delete_file, findings=findings, preexisting=preexisting,
         dry_run=dry_run,
     )
 

@@ -4,6 +4,10 @@ Returns plain :class:`HookDiag` records the doctor wraps into its own results. A
 ``.kimi/config.toml`` is an error (it is part of the commit); a broken user config is a
 warning, because the machine's state must not block a team's commit. A machine without any
 Kimi home (CI) is not asked to have hooks enabled.
+
+The target decides which configs count: for the Kimi CLI the project's ``.kimi/config.toml`` and
+the user configs; for Kimi Code only ``$KIMI_CODE_HOME/config.toml`` (it reads no other), judged
+by Kimi Code's rules.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from omk_precommit.errors import OmkError
 from omk_precommit.hookdefs import bundled_hook_tables, default_project_hooks
 from omk_precommit.hooks_config import describe, user_hooks_target
 from omk_precommit.hooks_record import HooksRecord
-from omk_precommit.targets import ALL_TARGETS, KIMI_CODE, Target
+from omk_precommit.targets import ALL_TARGETS, KIMI_CLI, KIMI_CODE, Target, get_target
 from omk_precommit.toml_hooks import existing_hooks, hook_identity
 from omk_precommit.user_scope import UserScope, user_scope
 
@@ -41,7 +45,10 @@ class _Config:
     project: bool
 
 
-def _configs(root: Path) -> list[_Config]:
+def _configs(root: Path, target: str) -> list[_Config]:
+    if target == KIMI_CODE:
+        path = get_target(KIMI_CODE).config_file()
+        return [_Config(path, str(path), get_target(KIMI_CODE), False)] if path.is_file() else []
     configs = []
     project = root / '.kimi' / 'config.toml'
     if project.is_file():
@@ -62,23 +69,23 @@ def _in_dir(directory: str) -> Callable[[str], str]:
 
 def _bundled(config: _Config) -> list[tuple[UserScope | None, Identities]]:
     """(the user scope whose scripts it runs, or None; identities) of each table set that counts
-    as "the bundled hooks" here. Kimi Code's config may run the scripts of either user scope
-    (``hooks enable --user`` with or without ``--target kimi-code``)."""
+    as "the bundled hooks" here. Kimi Code's config runs its own user scripts, or (written by an
+    older ``hooks enable --user``) the Kimi CLI's: still counted, and reported by ``_foreign_scripts``."""
     runtime = config.runtime.name
     dirs = ['.kimi/hooks'] + (['.kimi-code/hooks'] if runtime == KIMI_CODE else [])
     relative = {hook_identity(t) for d in dirs for t in bundled_hook_tables(runtime, _in_dir(d))}
     if config.project:
         return [(None, relative)]
-    scopes = [user_scope()] + ([user_scope(KIMI_CODE)] if runtime == KIMI_CODE else [])
+    scopes = ([user_scope(KIMI_CODE)] if runtime == KIMI_CODE else []) + [user_scope()]  # a tie goes to the first
     return [(scope, {hook_identity(t) for t in bundled_hook_tables(runtime, scope.hook_command)})
             for scope in scopes] + [(None, relative)]
 
 
-def diagnose_hooks_enabled(root: Path) -> list[HookDiag]:
-    """Validity of every Kimi config that applies to ``root``, and whether the bundled hooks are enabled in one."""
+def diagnose_hooks_enabled(root: Path, target: str = KIMI_CLI) -> list[HookDiag]:
+    """Validity of every ``target`` config that applies to ``root``, and whether the bundled hooks are enabled in one."""
     results: list[HookDiag] = []
     best: _Best | None = None
-    for config in _configs(root):
+    for config in _configs(root, target):
         try:
             text = config.path.read_text(encoding='utf-8')
         except (OSError, UnicodeDecodeError) as e:
@@ -100,9 +107,9 @@ def diagnose_hooks_enabled(root: Path) -> list[HookDiag]:
             if best is None or found > best.found:
                 best = _Best(found, len(wanted), config, scope)
         results += _record_findings(config, text)
-    results += _enablement(best)
+    results += _enablement(best, target)
     if best is not None and best.found and best.scope is not None:
-        results += _user_scripts(best.scope)
+        results += _user_scripts(best.scope) + _foreign_scripts(best)
     return results
 
 
@@ -116,17 +123,21 @@ class _Best:
     scope: UserScope | None  # the user scope whose scripts the hooks run, None for project scripts
 
 
-def _enablement(best: _Best | None) -> list[HookDiag]:
+def _enablement(best: _Best | None, target: str) -> list[HookDiag]:
     if best is None or best.found == 0:
-        if best is None and not any(runtime.home().is_dir() for runtime in ALL_TARGETS):
-            return [HookDiag('ok', '-', 'no Kimi config on this machine; hook enablement not checked')]
-        shown = str(user_hooks_target().config)
-        return [HookDiag('warning', shown, 'the bundled hooks are not enabled in any config Kimi reads, so they never run',
-                         'omk-kimi hooks enable --user')]
+        homes = [get_target(KIMI_CODE)] if target == KIMI_CODE else ALL_TARGETS
+        if best is None and not any(runtime.home().is_dir() for runtime in homes):
+            return [HookDiag('ok', '-', f'no {"Kimi Code " if target == KIMI_CODE else "Kimi "}config on this machine; '
+                             'hook enablement not checked')]
+        chosen = user_hooks_target(target if target == KIMI_CODE else None)
+        fix = 'omk-kimi hooks enable --user' + (' --target kimi-code' if target == KIMI_CODE else '')
+        return [HookDiag('warning', str(chosen.config), 'the bundled hooks are not enabled in any config '
+                         f'{chosen.runtime.product} reads, so they never run', fix)]
     found, total, config = best.found, best.total, best.config
     where = (' (read when kimi is started with --config-file .kimi/config.toml)' if config.project else '')
     if found < total:
         fix = 'omk-kimi hooks enable --config .kimi/config.toml' if config.project else 'omk-kimi hooks enable --user'
+        fix += ' --target kimi-code' if config.runtime.name == KIMI_CODE and not config.project else ''
         return [HookDiag('warning', config.shown, f'only {found} of {total} bundled hooks are enabled{where}', fix)]
     return [HookDiag('ok', config.shown, f'the bundled hooks are enabled{where}')]
 
@@ -157,3 +168,14 @@ def _user_scripts(scope: UserScope) -> list[HookDiag]:
         for script in (scope.hook_script(s.name) for s in default_project_hooks().scripts)
         if not os.access(script, os.X_OK)
     ]
+
+
+def _foreign_scripts(best: _Best) -> list[HookDiag]:
+    """Kimi Code's config running the Kimi CLI's user scripts (what ``hooks enable --user`` wrote before
+    it kept to one target): they work, but ``sync --user --target kimi-code`` does not update them."""
+    if best.config.runtime.name != KIMI_CODE or best.scope != user_scope():
+        return []
+    return [HookDiag('warning', best.config.shown, f'the bundled hooks here run the Kimi CLI user scripts in '
+                     f'{best.scope.directory}/hooks, not Kimi Code\'s',
+                     'omk-kimi hooks disable --user --target kimi-code && omk-kimi install --user --target kimi-code '
+                     '&& omk-kimi hooks enable --user --target kimi-code')]

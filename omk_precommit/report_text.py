@@ -144,6 +144,9 @@ def print_hooks(report: HooksReport, action: str) -> None:
             print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
     for finding in report.findings:
         print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
+    for finding in report.preexisting:
+        print(f'{report.config}: {paint("warning", "yellow")}: already in the file before hooks {action}, '
+              f'left as it was: {finding}')
     if action == 'enable':
         done = f'{len(report.added)} added, {len(report.present)} already present'
     else:

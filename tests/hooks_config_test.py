@@ -9,6 +9,7 @@ import pytest
 import tomlkit
 
 from omk_precommit.cli import main
+from omk_precommit.hooks_config import split_findings
 from omk_precommit.hooks_record import record_path
 from testing.gitrepo import snapshot
 from testing.kimi_configs import EMPTY_ARRAY, INLINE_ARRAY, REAL_WORLD
@@ -76,14 +77,64 @@ def test_a_missing_config_is_created_and_disable_removes_it_and_the_directories_
 def test_user_scope_picks_kimi_code_when_its_home_exists_and_says_why(user_scripts, capsys):
     code_home = Path(os.environ['KIMI_CODE_HOME'])
     code_home.mkdir()
+    assert main(['install', '--user', '--target', 'kimi-code']) == 0
     capsys.readouterr()
     assert main(['hooks', 'enable', '--user']) == 0
     out = capsys.readouterr().out
     assert f'{code_home / "config.toml"}: chosen because the Kimi Code CLI home' in out
+    assert 'so target kimi-code' in out
     hooks = hooks_in(code_home / 'config.toml')
     assert hooks[0]['matcher'] == '^(Write|Edit)$'  # anchored: exactly Kimi Code's two file writers
     assert all(set(h) <= {'event', 'matcher', 'command', 'timeout'} for h in hooks)
     assert not user_config().exists()
+
+
+def test_user_enable_without_target_runs_the_scripts_of_the_cli_whose_config_it_chose(user_scripts, capsys):
+    code_home = Path(os.environ['KIMI_CODE_HOME'])
+    code_home.mkdir()
+    capsys.readouterr()
+    # Only the Kimi CLI's user scripts exist: Kimi Code's config must not run them; the hint names Kimi Code's.
+    assert main(['hooks', 'enable', '--user']) == 2
+    err = capsys.readouterr().err
+    assert f'{code_home / "hooks" / "safety-check.sh"}: hook script missing' in err
+    assert 'run omk-kimi install --user --target kimi-code first' in err
+    assert not (code_home / 'config.toml').exists()
+    assert main(['install', '--user', '--target', 'kimi-code']) == 0
+    assert main(['hooks', 'enable', '--user']) == 0
+    commands = {h['command'] for h in hooks_in(code_home / 'config.toml')}
+    assert commands == {str(code_home / 'hooks' / n) for n in ('safety-check.sh', 'completion-check.sh', 'notify.sh')}
+
+
+def test_user_enable_with_an_explicit_target_uses_that_targets_config_and_scripts(user_scripts):
+    Path(os.environ['KIMI_CODE_HOME']).mkdir()
+    assert main(['hooks', 'enable', '--user', '--target', 'kimi-cli']) == 0
+    hooks = hooks_in(user_config())
+    assert hooks[0]['matcher'] == '^(WriteFile|StrReplaceFile)$'
+    assert {h['command'] for h in hooks} == {str(user_scripts / n) for n in ('safety-check.sh', 'completion-check.sh',
+                                                                           'notify.sh')}
+    assert not (Path(os.environ['KIMI_CODE_HOME']) / 'config.toml').exists()
+
+
+@pytest.mark.parametrize('action', ['enable', 'disable'])
+def test_a_problem_the_config_already_had_is_a_warning_not_a_failure(user_scripts, capsys, action):
+    config = user_config()
+    config.write_text('default_model = "x"\n')  # no [models]: Kimi CLI refuses it, but that is not our doing
+    if action == 'disable':
+        assert main(['hooks', 'enable', '--user']) == 0
+    capsys.readouterr()
+    assert main(['hooks', action, '--user']) == 0
+    out = capsys.readouterr().out
+    assert f"{config}: warning: already in the file before hooks {action}, left as it was: " \
+           f"error: default_model 'x' is not in [models]" in out
+
+
+def test_json_separates_the_problems_a_config_already_had_from_ours(user_scripts, capsys):
+    user_config().write_text('default_model = "x"\n')
+    capsys.readouterr()
+    assert main(['hooks', 'enable', '--user', '--json']) == 0
+    [report] = json.loads(capsys.readouterr().out)
+    assert report['findings'] == []
+    assert report['preexisting'] == ["error: default_model 'x' is not in [models]"]
 
 
 def test_disable_user_finds_the_config_it_enabled_even_after_kimi_code_appears(user_scripts):
@@ -162,10 +213,21 @@ def test_a_config_it_cannot_edit_safely_is_an_error_line_and_stays_untouched(use
     assert user_config().read_bytes() == data and not record_path(user_config()).exists()
 
 
-def test_enable_reports_a_config_kimi_would_reject_and_exits_1(user_scripts, capsys):
-    user_config().write_text('default_model = "missing"\n')
-    assert main(['hooks', 'enable', '--user']) == 1
-    assert "error: default_model 'missing' is not in [models]" in capsys.readouterr().out
+def test_only_a_problem_the_edit_itself_introduced_counts_as_ours():
+    broken = 'default_model = "missing"\n'
+    assert split_findings('', broken, 'kimi-cli', 'c') == (["error: default_model 'missing' is not in [models]"], [])
+    assert split_findings(broken, broken, 'kimi-cli', 'c') == ([], ["error: default_model 'missing' is not in [models]"])
+
+
+def test_a_broken_user_table_renumbered_by_disable_is_still_the_users_problem(user_scripts, capsys):
+    config = user_config()
+    assert main(['hooks', 'enable', '--user']) == 0
+    with config.open('a') as f:
+        f.write('\n[[hooks]]\nevent = "NoSuchEvent"\ncommand = "true"\n')
+    capsys.readouterr()
+    assert main(['hooks', 'disable', '--user']) == 0
+    out = capsys.readouterr().out
+    assert 'already in the file before hooks disable' in out and 'hooks[0]' in out
 
 
 def test_disable_without_a_record_is_a_clean_no_op(user_scripts, isolated_home, capsys):

@@ -97,3 +97,51 @@ def test_kimi_code_config_is_checked_with_its_strict_hook_keys(repo):
     (code_home / 'config.toml').write_text('[[hooks]]\nevent = "Stop"\ncommand = "x"\nfail_mode = "closed"\n')
     by = severities(diagnose_hooks_enabled(repo))
     assert any("unknown key 'fail_mode': Kimi Code CLI rejects it" in m for m in by['warning'])
+
+
+def code_home() -> Path:
+    return Path(os.environ['KIMI_CODE_HOME'])
+
+
+def test_doctor_for_kimi_code_reports_only_kimi_codes_config(repo, capsys):
+    assert main(['install', '--user']) == 0
+    assert main(['hooks', 'enable', '--user']) == 0  # the Kimi CLI config, hooks enabled
+    assert main(['install', '--target', 'kimi-code']) == 0
+    code_home().mkdir()
+    results = diagnose_hooks_enabled(repo, 'kimi-code')
+    assert {r.path for r in results} == {str(code_home() / 'config.toml')}
+    [warning] = results
+    assert 'not enabled in any config Kimi Code CLI reads' in warning.message
+    assert warning.fix == 'omk-kimi hooks enable --user --target kimi-code'
+    capsys.readouterr()
+    main(['doctor', '--target', 'kimi-code'])
+    group = capsys.readouterr().out.split('[Kimi config')[1].split('[kimi command]')[0]
+    assert str(code_home() / 'config.toml') in group and str(share_dir() / 'config.toml') not in group
+
+
+def test_doctor_for_kimi_code_judges_its_config_by_kimi_codes_rules_and_sees_its_hooks(repo):
+    assert main(['install', '--user', '--target', 'kimi-code']) == 0
+    (code_home() / 'config.toml').write_text('default_model = "x"\n')  # Kimi CLI would refuse this; Kimi Code not
+    assert main(['hooks', 'enable', '--user', '--target', 'kimi-code']) == 0
+    results = diagnose_hooks_enabled(repo, 'kimi-code')
+    config = str(code_home() / 'config.toml')
+    assert results == [HookDiag('ok', config, 'valid Kimi Code CLI config'),
+                       HookDiag('ok', config, 'the bundled hooks are enabled')]
+
+
+def test_kimi_code_without_its_home_is_not_asked_to_enable_hooks(repo):
+    share_dir().mkdir()
+    assert diagnose_hooks_enabled(repo, 'kimi-code') == [
+        HookDiag('ok', '-', 'no Kimi Code config on this machine; hook enablement not checked')]
+
+
+def test_kimi_code_hooks_running_the_kimi_cli_user_scripts_are_a_warning(repo):
+    assert main(['install', '--user']) == 0
+    assert main(['install', '--user', '--target', 'kimi-code']) == 0
+    scripts = share_dir() / 'hooks'
+    (code_home() / 'config.toml').write_text(''.join(
+        f'[[hooks]]\nevent = "{e}"\ncommand = "{scripts / s}"\n{m}\n' for e, s, m in (
+            ('PreToolUse', 'safety-check.sh', 'matcher = "^(Write|Edit)$"'), ('Stop', 'completion-check.sh', ''),
+            ('SubagentStart', 'notify.sh', ''), ('SubagentStop', 'notify.sh', ''))))
+    by = severities(diagnose_hooks_enabled(repo, 'kimi-code'))
+    assert any('run the Kimi CLI user scripts' in m for m in by['warning'])

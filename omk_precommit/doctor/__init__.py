@@ -73,7 +73,7 @@ def _project_results(root: Path, target: str, *, git_root: Path, staged: bool = 
         results += _guarded('manifest', lambda: check_manifest(root, base_dir, git_root=git_root))
     if target != KIMI_CLI:
         results = [_for_target(r, target) for r in results]
-    return results + _guarded('kimi config', lambda: check_kimi_config(root))
+    return results + _guarded('kimi config', lambda: check_kimi_config(root, target))
 
 
 def _for_target(result: DiagResult, target: str) -> DiagResult:

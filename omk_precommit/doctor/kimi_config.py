@@ -11,15 +11,17 @@ from pathlib import Path
 
 from omk_precommit.doctor.results import DiagResult, Severity
 from omk_precommit.hooks_diag import diagnose_hooks_enabled
+from omk_precommit.targets import KIMI_CLI
 
 PROJECT_CONFIG = '.kimi/config.toml'
 _REPORTED_BY_HOOKS_CHECK = ('hooks[', 'hooks must be', 'TOML')
 
 
-def check_kimi_config(root: Path) -> list[DiagResult]:
-    """Results for every Kimi config that applies to ``root`` (project and user), grouped as ``kimi config``."""
+def check_kimi_config(root: Path, target: str = KIMI_CLI) -> list[DiagResult]:
+    """Results for every ``target`` config that applies to ``root`` (Kimi CLI: project and user; Kimi Code:
+    its user config), grouped as ``kimi config``."""
     results = []
-    for diag in diagnose_hooks_enabled(root):
+    for diag in diagnose_hooks_enabled(root, target):
         if (diag.path == PROJECT_CONFIG and diag.severity != 'ok'
                 and any(marker in diag.message for marker in _REPORTED_BY_HOOKS_CHECK)):
             continue

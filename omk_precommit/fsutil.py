@@ -134,13 +134,52 @@ def read_if_exists(path: Path, shown: str | Path | None = None) -> bytes | None:
         raise OmkError(f'{shown}: cannot read ({e.strerror or e}); fix its permissions') from None
     try:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise OmkError(f'{shown}: is a directory, not a file; move it aside and run again')
         if not stat.S_ISREG(st.st_mode):
-            what = 'a directory' if stat.S_ISDIR(st.st_mode) else 'not a regular file'
-            raise OmkError(f'{shown}: is {what}, not a file; move it aside and run again')
+            raise OmkError(f'{shown}: is not a regular file ({file_kind(st.st_mode)}); move it aside and run again')
         with os.fdopen(fd, 'rb', closefd=False) as f:
             return f.read()
     except OSError as e:
         raise OmkError(f'{shown}: cannot read ({e.strerror or e}); fix its permissions') from None
+    finally:
+        os.close(fd)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``mode`` is, in words: ``a FIFO``, ``a socket``, ``a device``, ``a directory``."""
+    if stat.S_ISFIFO(mode):
+        return 'a FIFO'
+    if stat.S_ISSOCK(mode):
+        return 'a socket'
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return 'a device'
+    if stat.S_ISDIR(mode):
+        return 'a directory'
+    return 'a regular file' if stat.S_ISREG(mode) else 'a special file'
+
+
+class NotRegularFileError(OSError):
+    """``read_regular`` found a FIFO, socket or device where a file belongs; ``strerror`` says which."""
+
+
+def read_regular(path: Path, limit: int = -1) -> bytes:
+    """The bytes of the regular file at ``path`` (symlinks followed; the first ``limit`` bytes
+    when ``limit`` >= 0), never waiting on a FIFO.
+
+    Raises the ``OSError`` a plain read would (``FileNotFoundError``, ``IsADirectoryError``,
+    ``PermissionError``), and ``NotRegularFileError`` for a FIFO, socket or device, so callers
+    that already catch ``OSError`` stay correct.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, 'is a directory', str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFileError(errno.EINVAL, f'is not a regular file ({file_kind(st.st_mode)})', str(path))
+        with os.fdopen(fd, 'rb', closefd=False) as f:
+            return f.read(limit)
     finally:
         os.close(fd)
 

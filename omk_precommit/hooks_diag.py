@@ -19,6 +19,7 @@ from typing import Callable, Optional
 from omk_precommit.config_check import config_findings
 from omk_precommit.config_files import target_for_config
 from omk_precommit.errors import OmkError
+from omk_precommit.fsutil import read_regular
 from omk_precommit.hookdefs import bundled_hook_tables, default_project_hooks
 from omk_precommit.hooks_config import describe, user_hooks_target
 from omk_precommit.hooks_record import HooksRecord
@@ -87,7 +88,7 @@ def diagnose_hooks_enabled(root: Path, target: str = KIMI_CLI) -> list[HookDiag]
     best: _Best | None = None
     for config in _configs(root, target):
         try:
-            text = config.path.read_text(encoding='utf-8')
+            text = read_regular(config.path).decode('utf-8')
         except (OSError, UnicodeDecodeError) as e:
             results.append(HookDiag('error' if config.project else 'warning', config.shown, f'cannot read as UTF-8 ({e})'))
             continue

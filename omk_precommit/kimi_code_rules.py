@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from omk_precommit.fsutil import NotRegularFileError, read_regular
 from omk_precommit.hook_rules import ERROR, WARNING, Problem, check_hooks_toml
 from omk_precommit.kimi_code_agents import BUILTIN_PROFILES
 from omk_precommit.paths import is_inside_root
@@ -221,7 +222,7 @@ def _skill_files(skills: Path, depth: int = 0) -> Iterator[Path]:
 
 def _has_sub_skills(skill_md: Path) -> bool:
     try:
-        front, _ = parse_frontmatter(skill_md.read_text(encoding='utf-8'))
+        front, _ = parse_frontmatter(read_regular(skill_md).decode('utf-8'))
     except (OSError, UnicodeDecodeError, FrontmatterError):
         return False
     return isinstance(front, dict) and front.get('has-sub-skill') is True
@@ -248,7 +249,10 @@ def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Pr
             problems.append(Problem(rel, 'resolves outside the project root through a symlink; not checked'))
             return rel, None
         try:
-            return rel, path.read_bytes()
+            return rel, read_regular(path)
+        except NotRegularFileError as e:
+            problems.append(Problem(rel, str(e.strerror)))
+            return rel, None
         except OSError as e:
             problems.append(Problem(rel, f'cannot read ({e.strerror})'))
             return rel, None

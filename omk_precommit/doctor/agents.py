@@ -23,8 +23,10 @@ from omk_precommit.doctor.agentspec import (
     referenced_specs,
     resolve_agent_spec,
 )
+from omk_precommit.doctor.files import not_regular_fix
 from omk_precommit.doctor.kimi_cli_facts import BUILTIN_PROMPT_ARGS, JINJA_GLOBALS, KIMI_CLI_VERSION, KNOWN_TOOLS
 from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.fsutil import NotRegularFileError, read_regular
 from omk_precommit.paths import is_inside_root
 
 SPEC_SUFFIXES = ('.yaml', '.yml')
@@ -77,7 +79,7 @@ def _check_spec(file: Path, root: Path, findings: Findings, managed: Collection[
         spec = resolve_agent_spec(file, root)
     except SpecError as e:
         if e.file == rel:
-            findings.error(rel, e.reason, fix)
+            findings.error(rel, e.reason, not_regular_fix(rel) if 'not a regular file' in e.reason else fix)
         else:
             findings.error(rel, f'in {e.file}, which it extends: {e.reason}', f'edit {e.file}')
         return
@@ -100,9 +102,12 @@ def _check_prompt(spec: ResolvedSpec, root: Path, findings: Findings, rel: str, 
         findings.error(rel, f'system prompt {shown} lies outside the project root', f'copy it into the project and {fix}')
         return
     try:
-        text = path.read_bytes().decode('utf-8')
+        text = read_regular(path).decode('utf-8')
     except FileNotFoundError:
         findings.error(rel, f'system prompt file {shown} does not exist', f'create {shown}, or {fix}')
+        return
+    except NotRegularFileError as e:
+        findings.error(rel, f'system prompt {shown} {e.strerror}', not_regular_fix(shown))
         return
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as e:
         reason = 'is not UTF-8 text' if isinstance(e, UnicodeDecodeError) else f'cannot be read ({e.strerror})'

@@ -24,6 +24,7 @@ from omk_precommit.doctor.kimi_cli_facts import (
     DEFAULT_AGENT_SUBAGENTS,
     DEFAULT_AGENT_TOOLS,
 )
+from omk_precommit.fsutil import file_kind, read_regular
 from omk_precommit.paths import is_inside_root
 
 # Files shipped inside kimi-cli are represented under this marker and never read.
@@ -107,7 +108,7 @@ def reference_problem(path: Path, root: Path) -> str | None:
     if not path.exists():
         return f'does not exist ({display_path(path, root)})'
     if not path.is_file():
-        return f'is not a file ({display_path(path, root)})'
+        return f'is not a regular file ({display_path(path, root)} is {file_kind(path.stat().st_mode)})'
     return None
 
 
@@ -116,7 +117,7 @@ def referenced_specs(file: Path, root: Path) -> tuple[Path | None, list[Path]]:
     if not is_inside_root(root, file):
         return None, []
     try:
-        data = yaml.safe_load(file.read_bytes().decode('utf-8'))
+        data = yaml.safe_load(read_regular(file).decode('utf-8'))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None, []
     agent = data.get('agent') if isinstance(data, dict) else None
@@ -187,9 +188,9 @@ def _read_fields(file: Path, root: Path) -> dict[str, Any]:
     if not file.exists():
         raise SpecError(shown, 'agent spec file not found')
     if not file.is_file():
-        raise SpecError(shown, 'agent spec path is not a file')
+        raise SpecError(shown, f'agent spec path is not a regular file ({file_kind(file.stat().st_mode)})')
     try:
-        data = yaml.safe_load(file.read_bytes().decode('utf-8'))
+        data = yaml.safe_load(read_regular(file).decode('utf-8'))
     except UnicodeDecodeError:
         raise SpecError(shown, 'is not UTF-8 text') from None
     except OSError as e:

@@ -16,6 +16,7 @@ from tomlkit.exceptions import TOMLKitError
 
 from omk_precommit.doctor.hooks import check_command, check_script_dir
 from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.fsutil import read_regular
 from omk_precommit.hook_rules import Problem, load_hook_tables
 from omk_precommit.kimi_code_rules import agent_files, check_kimi_code_project, skill_files
 from omk_precommit.paths import is_inside_root
@@ -66,14 +67,18 @@ def check_kimi_code_hooks(root: Path, base_dir: str) -> list[DiagResult]:
     direct_scripts: set[str] = set()
     example, rel = root / base_dir / EXAMPLE, f'{base_dir}/{EXAMPLE}'
     if example.is_file() and is_inside_root(root, example):
-        tables, _ = load_hook_tables(rel, example.read_text(encoding='utf-8', errors='replace'))
+        try:
+            text = read_regular(example).decode('utf-8', errors='replace')
+        except OSError:
+            text = ''  # check_kimi_code_project reports why it cannot be read
+        tables, _ = load_hook_tables(rel, text)
         for index, table in enumerate(tables):
             check_command(table, index, rel, root, findings, direct_scripts)
     check_script_dir(root, f'{base_dir}/hooks', findings, direct_scripts)
     config = root / base_dir / 'config.toml'
     if config.is_file() and is_inside_root(root, config):
         try:
-            has_hooks = 'hooks' in tomlkit.parse(config.read_text(encoding='utf-8'))
+            has_hooks = 'hooks' in tomlkit.parse(read_regular(config).decode('utf-8'))
         except (TOMLKitError, UnicodeDecodeError, OSError):
             has_hooks = False
         if has_hooks:

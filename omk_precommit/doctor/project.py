@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from omk_precommit.doctor.files import not_regular_fix
 from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.fsutil import file_kind
 from omk_precommit.paths import is_inside_root
 
 
@@ -13,13 +16,35 @@ def agents_md_candidates(base_dir: str) -> tuple[str, ...]:
     return (f'{base_dir}/AGENTS.md', 'AGENTS.md', 'agents.md')
 
 
-def base_dir_problem(root: Path, base_dir: str) -> str | None:
+@dataclass(frozen=True)
+class BaseDirProblem:
+    """Why ``<base_dir>/`` cannot be checked at all, and the fix."""
+
+    message: str
+    fix: str
+
+
+def base_dir_problem(root: Path, base_dir: str) -> BaseDirProblem | None:
     """Why ``<base_dir>/`` cannot be checked at all, or None."""
     directory = root / base_dir
+    if directory.is_symlink() and not is_inside_root(root, directory):
+        # install refuses to write through it, so "run install" would only fail again
+        return BaseDirProblem(f'is a symlink to {os.readlink(directory)}, outside the project root; '
+                              'omk-kimi never writes through it',
+                              f'remove the link (rm {base_dir}) and run omk-kimi install, '
+                              f'or replace it with a copy of the directory')
+    if directory.is_symlink() and not directory.exists():
+        return BaseDirProblem(f'is a broken symlink (to {os.readlink(directory)})',
+                              f'remove the link (rm {base_dir}) and run omk-kimi install')
+    if os.path.lexists(directory) and not directory.is_dir():
+        kind = 'a file' if directory.is_file() else file_kind(directory.stat().st_mode)
+        return BaseDirProblem(f'is {kind}, not a directory, so it is in the way of the Kimi CLI assets',
+                              f'move it aside (mv {base_dir} {base_dir}.old) and run omk-kimi install')
     if not directory.is_dir():
-        return 'does not exist, so there are no Kimi CLI assets to check'
+        return BaseDirProblem('does not exist, so there are no Kimi CLI assets to check', 'omk-kimi install')
     if not is_inside_root(root, directory):
-        return 'resolves outside the project root through a symlink'
+        return BaseDirProblem('resolves outside the project root through a symlink',
+                              f'replace the link on the way to {base_dir} with a directory')
     return None
 
 
@@ -34,13 +59,17 @@ def check_project(root: Path, base_dir: str, *, staged: bool = False) -> list[Di
         findings.error(f'{base_dir}/', 'nothing under it is staged, so the commit holds no assets to check',
                        f'git add {base_dir}/ (run omk-kimi install first if it does not exist)')
     elif problem:
-        findings.error(f'{base_dir}/', problem, 'omk-kimi install')
+        findings.error(f'{base_dir}/', problem.message, problem.fix)
     else:
         findings.ok(f'{base_dir}/', 'present')
-    found = [rel for rel in agents_md_candidates(base_dir) if (root / rel).is_file()]
+    candidates = agents_md_candidates(base_dir)
+    found = [rel for rel in candidates if (root / rel).is_file()]
+    special = [rel for rel in candidates if (root / rel).exists() and not (root / rel).is_file() and not (root / rel).is_dir()]
+    for rel in special:  # a FIFO here would leave Kimi CLI waiting when it builds the system prompt
+        findings.error(rel, f'is not a regular file ({file_kind((root / rel).stat().st_mode)})', not_regular_fix(rel))
     if found:
         findings.ok(found[0], 'present; Kimi CLI adds it to every system prompt')
-    else:
+    elif not special:
         findings.warning('AGENTS.md', 'missing; the agents get no project instructions (their prompts defer to it)',
                          'create AGENTS.md with how to build, test and style code in this project')
     return findings.results

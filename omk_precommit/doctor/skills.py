@@ -17,8 +17,9 @@ from typing import Any
 import yaml
 
 from omk_precommit.doctor.agentspec import yaml_problem
-from omk_precommit.doctor.files import read_project_text
+from omk_precommit.doctor.files import not_regular_fix, read_project_text
 from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.fsutil import file_kind
 from omk_precommit.paths import is_inside_root
 
 SKILL_FILE = 'SKILL.md'
@@ -93,7 +94,10 @@ def _check_directory(directory: Path, rel: str, root: Path, findings: Findings) 
         _check_skill_file(skill_md, f'{rel}/{SKILL_FILE}', directory.name, root, findings)
         return
     misnamed = sorted(p.name for p in directory.iterdir() if p.name.upper() == SKILL_FILE.upper())
-    if os.path.lexists(skill_md):  # a broken symlink (e.g. to a file the commit does not hold) or a directory
+    if skill_md.exists() and not skill_md.is_dir():  # a FIFO, socket or device: never opened
+        findings.error(f'{rel}/{SKILL_FILE}', f'is not a regular file ({file_kind(skill_md.stat().st_mode)}), '
+                                              'so Kimi CLI ignores the skill', not_regular_fix(f'{rel}/{SKILL_FILE}'))
+    elif os.path.lexists(skill_md):  # a broken symlink (e.g. to a file the commit does not hold) or a directory
         findings.error(f'{rel}/{SKILL_FILE}', 'is not a file (a broken symlink or a directory), so Kimi CLI ignores the skill',
                        f'make {rel}/{SKILL_FILE} a file with name and description frontmatter')
     elif misnamed:

@@ -29,6 +29,7 @@ from omk_precommit.doctor.kimi_config import PROJECT_CONFIG
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.doctor.results import DiagResult, Findings
 from omk_precommit.errors import OmkError
+from omk_precommit.fsutil import read_regular
 from omk_precommit.gitutil import checkout_index, untracked_files
 from omk_precommit.hook_rules import load_hook_tables
 from omk_precommit.hooks_record import RECORD_SUFFIX
@@ -148,6 +149,6 @@ def _within(directory: str, target: str) -> set[str]:
 
 def _text(path: Path) -> str | None:
     try:
-        return path.read_bytes().decode('utf-8')
+        return read_regular(path).decode('utf-8')
     except (OSError, UnicodeDecodeError):
         return None

@@ -247,11 +247,12 @@ def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
     # As for check: GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
     staged = args.staged or (args.dir is None and in_commit_hook())
     results = diagnose_project(root, strict=args.strict, target=_target(args), staged=staged)
+    errors = [r for r in results if r.severity is Severity.ERROR]
     if args.json:
         print_json([r.to_json() for r in results])
     else:
-        print('\n'.join(render(results, paint)))
-    errors = [r for r in results if r.severity is Severity.ERROR]
+        # A commit it blocks shows the problems only; by hand (or a passing run), the whole checklist.
+        print('\n'.join(render(results, paint, show_ok=not (staged and errors))))
     for r in errors:
         if r.path and not args.json:  # stdout must stay parseable JSON
             github_annotation('error', r.path, f'omk-doctor: {r.message}')

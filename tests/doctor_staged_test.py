@@ -180,3 +180,15 @@ def test_staged_view_leaves_no_temporary_files_and_does_not_touch_the_index(
 
     assert list((tmp_path / 'tmp').iterdir()) == []
     assert git(committed, 'status', '--porcelain').stdout == status
+
+
+def test_a_blocked_commit_lists_only_the_problems_and_a_run_by_hand_the_whole_checklist(committed, capsys):
+    (committed / ARCHITECT).write_text('version: 2\n')
+    commit_all(committed, 'break the architect')
+    assert main(['doctor', '--staged']) == 1
+    out = capsys.readouterr().out
+    assert f'{ARCHITECT}: error:' in out
+    assert ': ok:' not in out
+    assert out.rstrip().splitlines()[-1].startswith('doctor: 1 error')
+    assert main(['doctor']) == 1
+    assert ': ok:' in capsys.readouterr().out

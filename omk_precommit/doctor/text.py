@@ -13,12 +13,22 @@ _TITLES = {
 }
 
 
-def render(results: list[DiagResult], paint: Callable[[str, str], str] = lambda text, _: text) -> list[str]:
-    """The report's lines: a heading per check, one line per result (plus its fix), then a summary."""
+def render(
+    results: list[DiagResult],
+    paint: Callable[[str, str], str] = lambda text, _: text,
+    *,
+    show_ok: bool = True,
+) -> list[str]:
+    """The report's lines: a heading per check, one line per result (plus its fix), then a summary.
+
+    Without ``show_ok`` only warnings and errors are listed (the summary still counts the rest),
+    so a failing commit hook shows the problems and not the whole checklist.
+    """
     lines: list[str] = []
     groups: dict[str, list[DiagResult]] = {}
     for result in results:
-        groups.setdefault(result.check, []).append(result)
+        if show_ok or result.severity is not Severity.OK:
+            groups.setdefault(result.check, []).append(result)
     for check, members in groups.items():
         lines.append(paint(f'[{_title(check, members)}]', 'bold'))
         for r in members:

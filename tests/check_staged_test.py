@@ -21,14 +21,6 @@ HOOK_SCRIPT = '.kimi/hooks/notify.sh'
 
 
 @pytest.fixture
-def installed(repo: Path) -> Path:
-    """A repository with the assets installed and committed."""
-    install_project_assets(repo)
-    commit_all(repo, 'install')
-    return repo
-
-
-@pytest.fixture
 def raw_hook(installed: Path) -> Path:
     """``omk-kimi check`` as a plain ``.git/hooks/pre-commit``, the way a user might wire it."""
     hook = installed / '.git' / 'hooks' / 'pre-commit'

@@ -6,10 +6,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from testing.gitrepo import init_repo
+from omk_precommit.install import install_project_assets
+from testing.gitrepo import commit_all, init_repo
 from testing.guard import describe_changes, untouchable_state
 from testing.hookrepo import HookRepo, snapshot_hook_repo
 from testing.kimi_code import KimiCode, KimiCodeUnavailable, install_kimi_code
+from testing.pathenv import path_without
 
 # No example database in the repository: tests write only to their temporary directories.
 settings.register_profile('omk', database=None)
@@ -70,3 +72,20 @@ def runner_homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """One cache per runner for the whole session: each builds the hook environment once."""
     base = tmp_path_factory.mktemp('runner-homes')
     return {'PRE_COMMIT_HOME': str(base / 'pre-commit'), 'PREK_HOME': str(base / 'prek')}
+
+
+@pytest.fixture
+def installed(repo: Path) -> Path:
+    """``repo`` with the default install committed."""
+    install_project_assets(repo)
+    commit_all(repo, 'install')
+    return repo
+
+
+@pytest.fixture
+def doctor_project(installed: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A committed install with an AGENTS.md, and no ``kimi`` on PATH: a clean doctor run."""
+    monkeypatch.setenv('PATH', path_without('kimi'))
+    (installed / 'AGENTS.md').write_text('Run the tests before committing.\n')
+    commit_all(installed, 'AGENTS.md')
+    return installed

@@ -12,22 +12,11 @@ from pathlib import Path
 import pytest
 
 from omk_precommit import DiagResult, Severity, diagnose_project
-from omk_precommit.install import install_project_assets
 from testing.gitrepo import commit_all, git
 from testing.omk import omk, omk_command, omk_env
 from testing.pathenv import path_without
 
 HOOK_SCRIPTS = ('completion-check.sh', 'notify.sh', 'safety-check.sh')
-
-
-@pytest.fixture
-def installed(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A git repo with a fresh install and an AGENTS.md, all committed, and no ``kimi`` on PATH."""
-    monkeypatch.setenv('PATH', path_without('kimi'))
-    install_project_assets(repo)
-    (repo / 'AGENTS.md').write_text('Run ./scripts/test before committing.\n')
-    commit_all(repo, 'omk install')
-    return repo
 
 
 def errors(results: list[DiagResult]) -> dict[str, list[DiagResult]]:
@@ -45,19 +34,19 @@ def check_out_again(repo: Path, directory: str) -> None:
 
 
 @pytest.mark.parametrize('crlf_setting', ['gitattributes', 'autocrlf'])
-def test_hook_scripts_checked_out_with_crlf_are_errors_and_the_fix_works(installed: Path, crlf_setting: str) -> None:
+def test_hook_scripts_checked_out_with_crlf_are_errors_and_the_fix_works(doctor_project: Path, crlf_setting: str) -> None:
     if crlf_setting == 'gitattributes':
-        (installed / '.gitattributes').write_text('* text eol=crlf\n')
-        commit_all(installed, 'crlf everywhere')
+        (doctor_project / '.gitattributes').write_text('* text eol=crlf\n')
+        commit_all(doctor_project, 'crlf everywhere')
     else:
-        git(installed, 'config', 'core.autocrlf', 'true')
-    check_out_again(installed, '.kimi/hooks')
-    assert (installed / '.kimi/hooks/safety-check.sh').read_bytes().startswith(b'#!/bin/sh\r\n')
+        git(doctor_project, 'config', 'core.autocrlf', 'true')
+    check_out_again(doctor_project, '.kimi/hooks')
+    assert (doctor_project / '.kimi/hooks/safety-check.sh').read_bytes().startswith(b'#!/bin/sh\r\n')
     gate = subprocess.run(['/bin/sh', '-c', '.kimi/hooks/safety-check.sh'], input='{}', capture_output=True,
-                          text=True, check=False, cwd=installed)
+                          text=True, check=False, cwd=doctor_project)
     assert gate.returncode == 127  # as Kimi runs it: the hook cannot start, and Kimi allows the action
 
-    found = errors(diagnose_project(installed))
+    found = errors(diagnose_project(doctor_project))
 
     for name in HOOK_SCRIPTS:
         [error] = found.pop(f'.kimi/hooks/{name}')
@@ -66,25 +55,25 @@ def test_hook_scripts_checked_out_with_crlf_are_errors_and_the_fix_works(install
         assert error.fix == ('add `.kimi/hooks/*.sh text eol=lf` to .gitattributes, then '
                              'git rm --cached -r .kimi/hooks && git checkout HEAD -- .kimi/hooks')
     assert found == {}
-    assert omk(installed, 'check').code == 0  # a CRLF-only difference is still not drift
+    assert omk(doctor_project, 'check').code == 0  # a CRLF-only difference is still not drift
 
-    with (installed / '.gitattributes').open('a') as f:
+    with (doctor_project / '.gitattributes').open('a') as f:
         f.write('.kimi/hooks/*.sh text eol=lf\n')
-    check_out_again(installed, '.kimi/hooks')  # the fix, as the doctor words it
-    assert errors(diagnose_project(installed)) == {}
+    check_out_again(doctor_project, '.kimi/hooks')  # the fix, as the doctor words it
+    assert errors(diagnose_project(doctor_project)) == {}
 
 
-def test_a_crlf_script_a_hook_command_runs_is_an_error_on_that_hook(installed: Path) -> None:
-    scripts = installed / 'scripts'
+def test_a_crlf_script_a_hook_command_runs_is_an_error_on_that_hook(doctor_project: Path) -> None:
+    scripts = doctor_project / 'scripts'
     scripts.mkdir()
     (scripts / 'gate.sh').write_bytes(b'#!/bin/sh\r\nexit 0\r\n')
     (scripts / 'gate.sh').chmod(0o755)
     (scripts / 'lint.py').write_bytes(b'#!/usr/bin/env python3\r\nprint(1)\r\n')  # Python reads CRLF fine
-    (installed / '.kimi/config.toml').write_text(
+    (doctor_project / '.kimi/config.toml').write_text(
         '[[hooks]]\nevent = "PreToolUse"\ncommand = "scripts/gate.sh"\n\n'
         '[[hooks]]\nevent = "Stop"\ncommand = "python3 scripts/lint.py"\n')
 
-    [error] = errors(diagnose_project(installed))['.kimi/config.toml']
+    [error] = errors(diagnose_project(doctor_project))['.kimi/config.toml']
 
     assert error.message.startswith('hooks[0]: script scripts/gate.sh has CRLF line endings')
     assert 'git checkout HEAD -- scripts' in (error.fix or '')
@@ -101,16 +90,16 @@ def test_kimi_code_hook_scripts_with_crlf_are_errors(repo: Path, monkeypatch: py
     assert 'CRLF' in error.message and '.kimi-code/hooks/*.sh text eol=lf' in (error.fix or '')
 
 
-def test_fifos_where_doctor_reads_files_are_errors_not_a_hang(installed: Path) -> None:
+def test_fifos_where_doctor_reads_files_are_errors_not_a_hang(doctor_project: Path) -> None:
     fifos = ('.kimi/agents/architect/system.md', '.kimi/agents/reviewer/agent.yaml',
              '.kimi/skills/omk-managed-assets/SKILL.md', '.kimi/hooks.toml.example', '.kimi/hooks/notify.sh',
              '.kimi/config.toml', 'AGENTS.md')
     for rel in fifos:
         with contextlib.suppress(FileNotFoundError):
-            (installed / rel).unlink()
-        os.mkfifo(installed / rel)
+            (doctor_project / rel).unlink()
+        os.mkfifo(doctor_project / rel)
 
-    done = subprocess.run([*omk_command(installed, 'doctor', '--json')], env=omk_env(), capture_output=True,
+    done = subprocess.run([*omk_command(doctor_project, 'doctor', '--json')], env=omk_env(), capture_output=True,
                           text=True, check=False, timeout=20)
 
     assert done.returncode == 1, done.stderr
@@ -159,12 +148,12 @@ def test_a_kimi_dir_linked_outside_the_project_says_to_remove_the_link(repo: Pat
     assert omk(repo, 'install').code == 2  # why "run omk-kimi install" alone would be no fix
 
 
-def test_a_fifo_manifest_is_named_once_as_not_a_regular_file(installed: Path) -> None:
-    manifest = installed / '.kimi/omk-manifest.json'
+def test_a_fifo_manifest_is_named_once_as_not_a_regular_file(doctor_project: Path) -> None:
+    manifest = doctor_project / '.kimi/omk-manifest.json'
     manifest.unlink()
     os.mkfifo(manifest)
 
-    done = subprocess.run(omk_command(installed, 'check'), env=omk_env(), capture_output=True, text=True,
+    done = subprocess.run(omk_command(doctor_project, 'check'), env=omk_env(), capture_output=True, text=True,
                           check=False, timeout=20)
 
     assert done.returncode == 2

@@ -1,4 +1,4 @@
-"""``omk-kimi doctor --staged`` (the default in a commit hook): the doctor judges what is being committed.
+"""``omk-kimi doctor --staged`` (the default in a commit hook): the doctor judges what is being doctor_project.
 
 Each test builds a real git repository; the staged view is what ``git checkout-index`` writes,
 so modes, symlinks and files outside ``.kimi/`` that staged files point at come from the index.
@@ -15,21 +15,10 @@ from omk_precommit import DiagResult, Severity, diagnose_project
 from omk_precommit.cli import main
 from omk_precommit.install import install_project_assets
 from testing.gitrepo import commit_all, git
-from testing.pathenv import path_without
 
 BROKEN_AGENT = 'version: 1\nagent:\n  extend: default\n  name: mine\n  tools: [not_a_tool_path]\n'
 MINE = '.kimi/agents/mine/agent.yaml'
 ARCHITECT = '.kimi/agents/architect/agent.yaml'
-
-
-@pytest.fixture
-def committed(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repo whose fresh install and AGENTS.md are committed; no ``kimi`` on PATH."""
-    monkeypatch.setenv('PATH', path_without('kimi'))
-    install_project_assets(repo)
-    (repo / 'AGENTS.md').write_text('Run the tests.\n')
-    commit_all(repo, 'install omk assets')
-    return repo
 
 
 def write(root: Path, rel: str, text: str, mode: int = 0o644) -> None:
@@ -50,11 +39,11 @@ def messages(results: list[DiagResult]) -> list[str]:
     return [f'{r.path}: {r.message}' for r in results]
 
 
-def test_untracked_broken_agent_is_skipped_as_not_part_of_the_commit(committed: Path):
-    write(committed, MINE, BROKEN_AGENT)
+def test_untracked_broken_agent_is_skipped_as_not_part_of_the_commit(doctor_project: Path):
+    write(doctor_project, MINE, BROKEN_AGENT)
 
-    staged = diagnose_project(committed, staged=True)
-    worktree = diagnose_project(committed)
+    staged = diagnose_project(doctor_project, staged=True)
+    worktree = diagnose_project(doctor_project)
 
     assert errors(staged) == {}
     assert f'.kimi/: skipped 1 untracked file, not part of the commit: {MINE}' in messages(staged)
@@ -62,61 +51,62 @@ def test_untracked_broken_agent_is_skipped_as_not_part_of_the_commit(committed: 
     assert MINE in errors(worktree)
 
 
-def test_staged_broken_agent_is_an_error_naming_the_file(committed: Path):
-    write(committed, MINE, BROKEN_AGENT)
-    git(committed, 'add', MINE)
+def test_staged_broken_agent_is_an_error_naming_the_file(doctor_project: Path):
+    write(doctor_project, MINE, BROKEN_AGENT)
+    git(doctor_project, 'add', MINE)
 
     assert main(['doctor', '--staged']) == 1
 
-    assert "tool 'not_a_tool_path' is not of the form module:Class" in errors(diagnose_project(committed, staged=True))[MINE][0]
+    found = errors(diagnose_project(doctor_project, staged=True))
+    assert "tool 'not_a_tool_path' is not of the form module:Class" in found[MINE][0]
 
 
-def test_unstaged_broken_edit_of_a_tracked_agent_is_not_judged_but_a_staged_one_is(committed: Path):
-    good = (committed / ARCHITECT).read_text()
-    write(committed, ARCHITECT, 'version: 2\n')
+def test_unstaged_broken_edit_of_a_tracked_agent_is_not_judged_but_a_staged_one_is(doctor_project: Path):
+    good = (doctor_project / ARCHITECT).read_text()
+    write(doctor_project, ARCHITECT, 'version: 2\n')
 
-    assert errors(diagnose_project(committed, staged=True)) == {}
-    assert (committed / ARCHITECT).read_text() == 'version: 2\n'  # the working tree is left alone
-    git(committed, 'add', ARCHITECT)
-    write(committed, ARCHITECT, good)  # reverting only the working tree does not fix the commit
-    assert ARCHITECT in errors(diagnose_project(committed, staged=True))
+    assert errors(diagnose_project(doctor_project, staged=True)) == {}
+    assert (doctor_project / ARCHITECT).read_text() == 'version: 2\n'  # the working tree is left alone
+    git(doctor_project, 'add', ARCHITECT)
+    write(doctor_project, ARCHITECT, good)  # reverting only the working tree does not fix the commit
+    assert ARCHITECT in errors(diagnose_project(doctor_project, staged=True))
 
 
 @pytest.mark.parametrize(('index_bit', 'disk_mode', 'is_error'), [('-x', 0o755, True), ('+x', 0o644, False)])
 def test_executable_bit_of_a_hook_script_is_judged_as_git_records_it(
-        committed: Path, index_bit: str, disk_mode: int, is_error: bool):
+        doctor_project: Path, index_bit: str, disk_mode: int, is_error: bool):
     script = '.kimi/hooks/notify.sh'
-    git(committed, 'update-index', f'--chmod={index_bit}', script)
-    (committed / script).chmod(disk_mode)
+    git(doctor_project, 'update-index', f'--chmod={index_bit}', script)
+    (doctor_project / script).chmod(disk_mode)
 
-    found = errors(diagnose_project(committed, staged=True))
+    found = errors(diagnose_project(doctor_project, staged=True))
 
     assert any('notify.sh is not executable' in m for m in found.get('.kimi/hooks.toml.example', [])) == is_error
 
 
-def test_files_outside_kimi_that_staged_files_point_at_are_read_from_the_index(committed: Path):
-    write(committed, 'scripts/guard.sh', '#!/bin/sh\nexit 0\n', 0o755)
-    write(committed, '.kimi/config.toml', '[[hooks]]\nevent = "Stop"\ncommand = "scripts/guard.sh"\n')
-    write(committed, 'docs/prompt.md', 'You document the project.\n')
-    write(committed, '.kimi/agents/doc/agent.yaml',
+def test_files_outside_kimi_that_staged_files_point_at_are_read_from_the_index(doctor_project: Path):
+    write(doctor_project, 'scripts/guard.sh', '#!/bin/sh\nexit 0\n', 0o755)
+    write(doctor_project, '.kimi/config.toml', '[[hooks]]\nevent = "Stop"\ncommand = "scripts/guard.sh"\n')
+    write(doctor_project, 'docs/prompt.md', 'You document the project.\n')
+    write(doctor_project, '.kimi/agents/doc/agent.yaml',
           'version: 1\nagent:\n  extend: default\n  name: doc\n  system_prompt_path: ../../../docs/prompt.md\n')
-    write(committed, 'shared/demo/SKILL.md', '---\nname: demo\ndescription: A shared skill.\n---\nBody.\n')
-    (committed / '.kimi/skills/demo').mkdir()
-    os.symlink('../../../shared/demo/SKILL.md', committed / '.kimi/skills/demo/SKILL.md')
-    git(committed, 'add', '-A')
+    write(doctor_project, 'shared/demo/SKILL.md', '---\nname: demo\ndescription: A shared skill.\n---\nBody.\n')
+    (doctor_project / '.kimi/skills/demo').mkdir()
+    os.symlink('../../../shared/demo/SKILL.md', doctor_project / '.kimi/skills/demo/SKILL.md')
+    git(doctor_project, 'add', '-A')
 
-    results = diagnose_project(committed, staged=True)
+    results = diagnose_project(doctor_project, staged=True)
     assert errors(results) == {}
     assert ".kimi/skills/demo/SKILL.md: skill 'demo'" in messages(results)
 
-    git(committed, 'rm', '-q', '--cached', 'scripts/guard.sh', 'docs/prompt.md', 'shared/demo/SKILL.md')
-    found = errors(diagnose_project(committed, staged=True))
+    git(doctor_project, 'rm', '-q', '--cached', 'scripts/guard.sh', 'docs/prompt.md', 'shared/demo/SKILL.md')
+    found = errors(diagnose_project(doctor_project, staged=True))
 
     assert found.keys() == {'.kimi/config.toml', '.kimi/agents/doc/agent.yaml', '.kimi/skills/demo/SKILL.md'}
     assert 'script scripts/guard.sh does not exist' in found['.kimi/config.toml'][0]
     assert 'system prompt file docs/prompt.md does not exist' in found['.kimi/agents/doc/agent.yaml'][0]
     assert 'is not a file (a broken symlink' in found['.kimi/skills/demo/SKILL.md'][0]
-    assert errors(diagnose_project(committed)) == {}  # all three are still on disk
+    assert errors(diagnose_project(doctor_project)) == {}  # all three are still on disk
 
 
 def test_git_ignored_managed_file_that_is_not_staged_is_not_an_error(repo: Path):
@@ -138,11 +128,11 @@ def test_a_commit_with_nothing_staged_under_kimi_is_an_error_that_says_so(repo: 
     assert found['.kimi/'] == ['nothing under it is staged, so the commit holds no assets to check']
 
 
-def test_many_untracked_files_are_summarised_in_one_line(committed: Path):
+def test_many_untracked_files_are_summarised_in_one_line(doctor_project: Path):
     for name in 'abcde':
-        write(committed, f'.kimi/skills/wip-{name}/SKILL.md', '---\nname: oops\n')
+        write(doctor_project, f'.kimi/skills/wip-{name}/SKILL.md', '---\nname: oops\n')
 
-    skipped = [m for m in messages(diagnose_project(committed, staged=True)) if 'untracked' in m]
+    skipped = [m for m in messages(diagnose_project(doctor_project, staged=True)) if 'untracked' in m]
 
     assert skipped == ['.kimi/: skipped 5 untracked files, not part of the commit: .kimi/skills/wip-a/SKILL.md, '
                        '.kimi/skills/wip-b/SKILL.md, .kimi/skills/wip-c/SKILL.md and 2 more']
@@ -158,33 +148,33 @@ def test_kimi_code_target_skips_an_untracked_broken_agent_file(repo: Path):
 
 
 def test_a_commit_hook_environment_selects_the_staged_view_unless_dir_is_given(
-        committed: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    write(committed, MINE, BROKEN_AGENT)
-    monkeypatch.setenv('GIT_INDEX_FILE', str(committed / '.git' / 'index'))
+        doctor_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    write(doctor_project, MINE, BROKEN_AGENT)
+    monkeypatch.setenv('GIT_INDEX_FILE', str(doctor_project / '.git' / 'index'))
 
     assert main(['doctor', '--json']) == 0
     skipped = [r for r in json.loads(capsys.readouterr().out) if 'untracked' in r['message']]
     assert skipped == [{'severity': 'ok', 'check': 'project', 'path': '.kimi/', 'fix': None,
                         'message': f'skipped 1 untracked file, not part of the commit: {MINE}'}]
-    assert main(['doctor', '--dir', str(committed)]) == 1
+    assert main(['doctor', '--dir', str(doctor_project)]) == 1
 
 
 def test_staged_view_leaves_no_temporary_files_and_does_not_touch_the_index(
-        committed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        doctor_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv('TMPDIR', str(tmp_path / 'tmp'))
     (tmp_path / 'tmp').mkdir()
-    write(committed, ARCHITECT, 'version: 2\n')
-    status = git(committed, 'status', '--porcelain').stdout
+    write(doctor_project, ARCHITECT, 'version: 2\n')
+    status = git(doctor_project, 'status', '--porcelain').stdout
 
-    diagnose_project(committed, staged=True)
+    diagnose_project(doctor_project, staged=True)
 
     assert list((tmp_path / 'tmp').iterdir()) == []
-    assert git(committed, 'status', '--porcelain').stdout == status
+    assert git(doctor_project, 'status', '--porcelain').stdout == status
 
 
-def test_a_blocked_commit_lists_only_the_problems_and_a_run_by_hand_the_whole_checklist(committed, capsys):
-    (committed / ARCHITECT).write_text('version: 2\n')
-    commit_all(committed, 'break the architect')
+def test_a_blocked_commit_lists_only_the_problems_and_a_run_by_hand_the_whole_checklist(doctor_project, capsys):
+    (doctor_project / ARCHITECT).write_text('version: 2\n')
+    commit_all(doctor_project, 'break the architect')
     assert main(['doctor', '--staged']) == 1
     out = capsys.readouterr().out
     assert f'{ARCHITECT}: error:' in out

@@ -11,27 +11,27 @@ from typing import Any
 __version__ = '0.1.0'
 
 _EXPORTS = {
-    'install_project_assets': 'install', 'install_user_assets': 'install',
-    'sync_project_assets': 'sync', 'sync_user_assets': 'sync',
-    'rollback': 'rollback', 'rollback_user_assets': 'rollback',
-    'enable_hooks': 'hooks_config', 'disable_hooks': 'hooks_config', 'diagnose_hooks_enabled': 'hooks_diag',
-    'diagnose_project': 'doctor',
-    'AgentSpec': 'agents', 'RoleAgent': 'agents', 'default_role_agents': 'agents', 'write_agent_to_dir': 'agents',
-    'HookEvent': 'hookdefs', 'HookConfig': 'hookdefs', 'ProjectHookDefs': 'hookdefs',
-    'default_project_hooks': 'hookdefs',
-    'AssetManifest': 'manifest', 'EntryKind': 'manifest',
-    'compute_checksum': 'checksum', 'is_identical': 'checksum',
-    'maybe_backup': 'backup',
-    'RolePack': 'role_packs',
-    'DiagResult': 'doctor', 'Severity': 'doctor',
-    'InstallReport': 'reports', 'SyncReport': 'reports', 'SyncScope': 'reports', 'RollbackReport': 'reports',
-    'OmkError': 'errors',
+    'commands.install': ('install_project_assets', 'install_user_assets'),
+    'commands.sync': ('sync_project_assets', 'sync_user_assets'),
+    'commands.rollback': ('rollback', 'rollback_user_assets'),
+    'kimi_config.enable': ('enable_hooks', 'disable_hooks'),
+    'kimi_config.status': ('diagnose_hooks_enabled',),
+    'doctor': ('diagnose_project', 'DiagResult', 'Severity'),
+    'bundle.agents': ('AgentSpec', 'RoleAgent', 'default_role_agents', 'write_agent_to_dir'),
+    'bundle.hookdefs': ('HookEvent', 'HookConfig', 'ProjectHookDefs', 'default_project_hooks'),
+    'bundle.role_packs': ('RolePack',),
+    'engine.manifest': ('AssetManifest', 'EntryKind'),
+    'engine.checksum': ('compute_checksum', 'is_identical'),
+    'engine.backup': ('maybe_backup',),
+    'engine.reports': ('InstallReport', 'SyncReport', 'SyncScope', 'RollbackReport'),
+    'errors': ('OmkError',),
 }
-__all__ = sorted(_EXPORTS)
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
     return getattr(importlib.import_module(f'{__name__}.{module}'), name)

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from omk_precommit import __version__, report_text
+from omk_precommit import __version__
 from omk_precommit.errors import OmkError
-from omk_precommit.output import github_annotation, paint, print_json
-from omk_precommit.targets import BASE_DIRS, KIMI_CLI, KIMI_CODE, MANIFEST_NAME, TARGETS
+from omk_precommit.render import text as report_text
+from omk_precommit.render.output import github_annotation, paint, print_json
+from omk_precommit.runtimes.registry import BASE_DIRS, KIMI_CLI, KIMI_CODE, MANIFEST_NAME, TARGETS
 
 R = TypeVar('R')
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -116,14 +117,14 @@ def _root(args: argparse.Namespace) -> Path:
         if not args.dir.is_dir():
             raise OmkError(f'{args.dir}: --dir is not a directory')
         return args.dir.resolve()
-    from omk_precommit.gitutil import find_root
+    from omk_precommit.engine.gitutil import find_root
 
     return find_root(Path.cwd())
 
 
 def _cmd_check(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.check import check_drift
-    from omk_precommit.gitutil import in_commit_hook
+    from omk_precommit.engine.gitutil import in_commit_hook
+    from omk_precommit.fastcheck.check import check_drift
 
     # GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
     staged = args.staged or (args.dir is None and in_commit_hook())
@@ -137,7 +138,7 @@ def _cmd_check(args: argparse.Namespace, root: Path) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.diff import unified_diffs
+    from omk_precommit.commands.diff import unified_diffs
 
     diffs = unified_diffs(root, args.paths, target=_target(args), cwd=Path.cwd())
     if args.json:
@@ -152,7 +153,7 @@ def _user_or_project(args: argparse.Namespace, root: Path, for_user: Callable[..
     """The user-scope form of a command with ``--user`` (the scope is named first), else the project's."""
     if not args.user:
         return for_project(root, target=_target(args), **options)
-    from omk_precommit.user_scope import user_scope
+    from omk_precommit.runtimes.user_scope import user_scope
 
     scope = user_scope(_target(args))
     if not args.json:
@@ -161,7 +162,7 @@ def _user_or_project(args: argparse.Namespace, root: Path, for_user: Callable[..
 
 
 def _cmd_install(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.install import install_project_assets, install_user_assets
+    from omk_precommit.commands.install import install_project_assets, install_user_assets
 
     report = _user_or_project(args, root, install_user_assets, install_project_assets, dry_run=args.dry_run)
     if args.json:
@@ -172,7 +173,7 @@ def _cmd_install(args: argparse.Namespace, root: Path) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.sync import sync_project_assets, sync_user_assets
+    from omk_precommit.commands.sync import sync_project_assets, sync_user_assets
 
     report = _user_or_project(args, root, sync_user_assets, sync_project_assets, force=args.force,
                               dry_run=args.dry_run)
@@ -186,13 +187,13 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.rollback import rollback, rollback_user_assets
+    from omk_precommit.commands.rollback import rollback, rollback_user_assets
 
     report = _user_or_project(args, root, rollback_user_assets, rollback, dry_run=args.dry_run)
     if args.json:
         print_json(report.to_json())
     elif args.user:
-        from omk_precommit.user_scope import user_scope
+        from omk_precommit.runtimes.user_scope import user_scope
 
         report_text.print_rollback(report, manifest_shown=str(user_scope(_target(args)).directory / MANIFEST_NAME))
     else:
@@ -201,10 +202,10 @@ def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from omk_precommit.agents import default_role_agents
-    from omk_precommit.assets import bundled_assets
-    from omk_precommit.hookdefs import default_project_hooks
-    from omk_precommit.kimi_code_agents import kimi_code_agent
+    from omk_precommit.bundle.agents import default_role_agents
+    from omk_precommit.bundle.hookdefs import default_project_hooks
+    from omk_precommit.runtimes.bundled import bundled_assets
+    from omk_precommit.runtimes.kimi_code.agents import kimi_code_agent
 
     target = _target(args)
     rows: list[dict[str, object]]
@@ -227,7 +228,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
-    from omk_precommit.migrate import migrate_to_kimi_code
+    from omk_precommit.commands.migrate import migrate_to_kimi_code
 
     if (args.to or args.target) != KIMI_CODE:
         raise OmkError('migrate: say where to, with --to kimi-code (the only target migrate writes)')
@@ -241,8 +242,8 @@ def _cmd_migrate(args: argparse.Namespace, root: Path) -> int:
 
 def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.doctor import Severity, diagnose_project
-    from omk_precommit.doctor.text import render
-    from omk_precommit.gitutil import in_commit_hook
+    from omk_precommit.engine.gitutil import in_commit_hook
+    from omk_precommit.render.doctor import render
 
     # As for check: GIT_INDEX_FILE belongs to the repository being committed, not to an explicit --dir.
     staged = args.staged or (args.dir is None and in_commit_hook())
@@ -266,15 +267,15 @@ _COMMANDS = {
 
 
 def _cmd_hooks(args: argparse.Namespace) -> int:
-    from omk_precommit.config_files import user_config
-    from omk_precommit.hooks_config import (
+    from omk_precommit.kimi_config.enable import (
         disable_hooks,
         enable_hooks,
         project_hooks_target,
         user_hooks_target,
         user_recorded_configs,
     )
-    from omk_precommit.targets import get_target
+    from omk_precommit.kimi_config.files import user_config
+    from omk_precommit.runtimes.registry import get_target
 
     chosen = getattr(args, 'target', None)
     if args.hooks_action == 'enable':

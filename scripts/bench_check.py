@@ -37,9 +37,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import omk_precommit
-from omk_precommit import checksum
-from omk_precommit.cachefile import cache_file
-from omk_precommit.statcache import RACY_WINDOW_NS, cache_path
+from omk_precommit.engine import checksum
+from omk_precommit.fastcheck.cachefile import cache_file
+from omk_precommit.fastcheck.statcache import RACY_WINDOW_NS, cache_path
 
 FILE_SIZE = 4096
 FILES_PER_DIR = 100

@@ -11,8 +11,8 @@ import os
 import shutil
 from pathlib import Path
 
-from omk_precommit.assets import bundled_assets
-from omk_precommit.checksum import compute_checksum
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.runtimes.bundled import bundled_assets
 from testing.gitrepo import snapshot
 
 SENTINEL = b'outside the project root: never read, written or deleted\n'

@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from omk_precommit.manifest import AssetManifest
+from omk_precommit.engine.manifest import AssetManifest
 from testing.gitrepo import directories, snapshot
 
 BACKUP_MARKER = '.omk-backup-'

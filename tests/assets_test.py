@@ -8,11 +8,11 @@ import pytest
 import tomlkit
 import yaml
 
-from omk_precommit.agents import default_role_agents, write_agent_to_dir
-from omk_precommit.assets import bundled_assets, bundled_by_path
-from omk_precommit.hookdefs import HookEvent, default_project_hooks
-from omk_precommit.manifest import EntryKind
-from omk_precommit.role_packs import REQUIRED_SECTIONS, RolePack
+from omk_precommit.bundle.agents import default_role_agents, write_agent_to_dir
+from omk_precommit.bundle.hookdefs import HookEvent, default_project_hooks
+from omk_precommit.bundle.role_packs import REQUIRED_SECTIONS, RolePack
+from omk_precommit.engine.manifest import EntryKind
+from omk_precommit.runtimes.bundled import bundled_assets, bundled_by_path
 
 SAFETY = bundled_by_path()['.kimi/hooks/safety-check.sh'].content
 
@@ -59,7 +59,7 @@ def test_bundle_has_agents_hooks_config_and_a_skill_with_frontmatter():
 
 
 def test_hook_scripts_are_installed_executable(tmp_path):
-    from omk_precommit.install import install_project_assets
+    from omk_precommit.commands.install import install_project_assets
 
     install_project_assets(tmp_path)
     for name in ('safety-check.sh', 'completion-check.sh', 'notify.sh'):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from omk_precommit.backup import backup_path_for
+from omk_precommit.engine.backup import backup_path_for
 
 
 def test_backup_names_never_collide(tmp_path: Path) -> None:

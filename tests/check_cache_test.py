@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from omk_precommit import drift, statcache
-from omk_precommit.cachefile import write_record
-from omk_precommit.check import check_drift
-from omk_precommit.checksum import fingerprint
 from omk_precommit.cli import main
-from omk_precommit.drift import Drift, DriftState
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.engine.checksum import fingerprint
 from omk_precommit.errors import OmkError
-from omk_precommit.install import install_project_assets
-from omk_precommit.statcache import StatCache, cache_path
+from omk_precommit.fastcheck import drift, statcache
+from omk_precommit.fastcheck.cachefile import write_record
+from omk_precommit.fastcheck.check import check_drift
+from omk_precommit.fastcheck.drift import Drift, DriftState
+from omk_precommit.fastcheck.statcache import StatCache, cache_path
 from testing.gitrepo import commit_all, git, init_repo
 
 PROMPT = '.kimi/agents/architect/system.md'
@@ -321,7 +321,7 @@ def test_clean_check_imports_neither_gitpython_nor_yaml_nor_the_manifest_module(
     modules = set(proc.stdout.split('\n')[-2].split())
 
     heavy = {'git', 'yaml', 'tomlkit', 'dataclasses', 'subprocess', 'json',
-             'omk_precommit.manifest', 'omk_precommit.assets', 'omk_precommit.agents'}
+             'omk_precommit.engine.manifest', 'omk_precommit.runtimes.bundled', 'omk_precommit.bundle.agents'}
     assert modules & heavy == set()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from omk_precommit.cli import main
-from omk_precommit.install import install_project_assets
+from omk_precommit.commands.install import install_project_assets
 from testing.gitrepo import commit_all, git
 
 AGENT = '.kimi/agents/architect/agent.yaml'
@@ -203,7 +203,7 @@ def test_sync_repair_is_a_github_annotation(installed, monkeypatch, capsys):
 
 
 def test_sync_conflict_is_a_github_annotation(installed, monkeypatch, capsys):
-    from omk_precommit.manifest import AssetManifest, ManifestEntry
+    from omk_precommit.engine.manifest import AssetManifest, ManifestEntry
 
     # Pretend the manifest recorded an older template, and the user edited the file since.
     manifest = AssetManifest.load(installed)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omk_precommit import checksum
-from omk_precommit.checksum import Fingerprint, compute_checksum, fingerprint, fnv1a_64_pure, is_identical
+from omk_precommit.engine import checksum
+from omk_precommit.engine.checksum import Fingerprint, compute_checksum, fingerprint, fnv1a_64_pure, is_identical
 
 # Published FNV-1a 64-bit test vectors (Fowler/Noll/Vo reference test suite).
 KNOWN_VECTORS = [

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from omk_precommit.engine.fsutil import project_lock
+from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import project_lock
-from omk_precommit.manifest import AssetManifest
 from testing.omk import omk, omk_process
 from testing.userfiles import (
     OTHER_USER_FILES,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from omk_precommit.install import install_project_assets
+from omk_precommit.commands.install import install_project_assets
 from testing.gitrepo import commit_all, init_repo
 from testing.guard import describe_changes, untouchable_state
 from testing.hookrepo import HookRepo, snapshot_hook_repo

@@ -1,7 +1,7 @@
 """Crash injection: ``install``, ``sync --force`` and ``rollback`` killed by SIGKILL, then recovered.
 
 The deterministic test kills a real ``omk-kimi`` process right after each of its durable
-steps in turn (``OMK_CRASH_AFTER_WRITES``, see ``omk_precommit.fsutil.crash_point``) until a
+steps in turn (``OMK_CRASH_AFTER_WRITES``, see ``omk_precommit.engine.fsutil.crash_point``) until a
 run finishes; the randomised one sends SIGKILL from outside after a seeded random delay.
 After every crash: nothing the user had is lost (each version is in place or in an indexed
 backup, byte for byte), a rollback straight away gives the user's files back, and re-running
@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from omk_precommit.checksum import compute_checksum
-from omk_precommit.fsutil import CRASH_ENV
-from omk_precommit.manifest import AssetManifest, EntryKind, ManifestEntry
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.fsutil import CRASH_ENV
+from omk_precommit.engine.manifest import AssetManifest, EntryKind, ManifestEntry
 from testing.omk import omk, omk_command, omk_env, omk_process
 from testing.userfiles import (
     BACKUP_MARKER,

@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 import yaml
 
+from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor import DiagResult, Severity, diagnose_project
-from omk_precommit.install import install_project_assets
 from testing.gitrepo import init_repo
 from testing.kimi_judge import judge
 from testing.pathenv import path_without

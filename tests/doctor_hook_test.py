@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from omk_precommit.install import install_project_assets
+from omk_precommit.commands.install import install_project_assets
 from testing.gitrepo import init_repo
 from testing.hookrepo import RUNNERS, HookedProject, HookRepo, hooked_project, path_without_kimi
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from omk_precommit.doctor import Severity, diagnose_project, kimi_cli_facts
-from omk_precommit.hookdefs import HookEvent
-from omk_precommit.install import install_project_assets
+from omk_precommit.bundle.hookdefs import HookEvent
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.doctor import Severity, diagnose_project
+from omk_precommit.runtimes.kimi_cli import facts as kimi_cli_facts
 from testing.kimi_cli import kimi_cli_python, run_judge
 from testing.pathenv import path_without
 

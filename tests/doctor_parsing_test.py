@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from omk_precommit.doctor.agents import prompt_variables
-from omk_precommit.doctor.hook_commands import ScriptRef, quoting_problem, referenced_script
-from omk_precommit.doctor.skills import FrontmatterError, parse_frontmatter
-from omk_precommit.hook_rules import lax_int
+from omk_precommit.runtimes.hook_commands import ScriptRef, quoting_problem, referenced_script
+from omk_precommit.runtimes.hook_rules import lax_int
+from omk_precommit.runtimes.kimi_cli.agents import prompt_variables
+from omk_precommit.runtimes.kimi_cli.skills import FrontmatterError, parse_frontmatter
 
 
 @pytest.mark.parametrize(('command', 'expected'), [

@@ -13,7 +13,7 @@ import pytest
 
 from omk_precommit import DiagResult, Severity, diagnose_project
 from omk_precommit.cli import main
-from omk_precommit.install import install_project_assets
+from omk_precommit.commands.install import install_project_assets
 from testing.gitrepo import commit_all, git
 
 BROKEN_AGENT = 'version: 1\nagent:\n  extend: default\n  name: mine\n  tools: [not_a_tool_path]\n'

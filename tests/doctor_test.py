@@ -12,8 +12,8 @@ import pytest
 
 from omk_precommit import DiagResult, Severity, diagnose_project
 from omk_precommit.cli import main
+from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor import kimi_binary
-from omk_precommit.install import install_project_assets
 from testing.gitrepo import commit_all, git
 from testing.pathenv import path_without
 

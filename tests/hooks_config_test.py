@@ -9,8 +9,8 @@ import pytest
 import tomlkit
 
 from omk_precommit.cli import main
-from omk_precommit.hooks_config import split_findings
-from omk_precommit.hooks_record import record_path
+from omk_precommit.kimi_config.enable import split_findings
+from omk_precommit.kimi_config.records import record_path
 from testing.gitrepo import snapshot
 from testing.kimi_configs import EMPTY_ARRAY, INLINE_ARRAY, REAL_WORLD
 

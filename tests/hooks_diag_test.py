@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from omk_precommit.cli import main
-from omk_precommit.hooks_diag import HookDiag, diagnose_hooks_enabled
+from omk_precommit.kimi_config.status import HookDiag, diagnose_hooks_enabled
 from testing.kimi_configs import REAL_WORLD
 
 

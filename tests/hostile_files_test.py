@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from omk_precommit import checksum
-from omk_precommit.assets import bundled_assets, bundled_by_path
-from omk_precommit.manifest import AssetManifest
+from omk_precommit.engine import checksum
+from omk_precommit.engine.manifest import AssetManifest
+from omk_precommit.runtimes.bundled import bundled_assets, bundled_by_path
 from testing.omk import Result, omk
 from testing.unprivileged import as_other_user, hand_over, shared_tempdir
 from testing.userfiles import MANAGED_USER_FILES, OTHER_USER_FILES, USER_FILES, assert_untouched, tree, write_files

@@ -24,11 +24,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from omk_precommit.assets import bundled_assets
-from omk_precommit.checksum import compute_checksum
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.manifest import AssetManifest, EntryKind
+from omk_precommit.engine.paths import is_inside_root, path_problem
 from omk_precommit.errors import OmkError
-from omk_precommit.manifest import AssetManifest, EntryKind
-from omk_precommit.paths import is_inside_root, path_problem
+from omk_precommit.runtimes.bundled import bundled_assets
 from testing.escape import make_outside, outside_state, replace_with_link
 from testing.fswatch import AccessWatch
 from testing.omk import omk

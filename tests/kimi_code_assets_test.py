@@ -8,14 +8,14 @@ import subprocess
 import pytest
 import tomlkit
 
-from omk_precommit.agents import default_role_agents
-from omk_precommit.assets import KIMI_CLI, KIMI_CODE, bundled_assets, bundled_by_path
-from omk_precommit.hookdefs import default_project_hooks
-from omk_precommit.install import install_project_assets
-from omk_precommit.kimi_code_rules import check_kimi_code_project, parse_frontmatter
-from omk_precommit.manifest import AssetManifest, EntryKind
-from omk_precommit.targets import HOOK_KEYS, KIMI_CODE_HOOK_EVENTS
-from omk_precommit.toolnames import KIMI_CODE_TOOLS, kimi_code_tool
+from omk_precommit.bundle.agents import default_role_agents
+from omk_precommit.bundle.hookdefs import default_project_hooks
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.engine.manifest import AssetManifest, EntryKind
+from omk_precommit.runtimes.bundled import KIMI_CLI, KIMI_CODE, bundled_assets, bundled_by_path
+from omk_precommit.runtimes.kimi_code.rules import check_kimi_code_project, parse_frontmatter
+from omk_precommit.runtimes.kimi_code.toolnames import KIMI_CODE_TOOLS, kimi_code_tool
+from omk_precommit.runtimes.registry import HOOK_KEYS, KIMI_CODE_HOOK_EVENTS
 
 SAFETY = bundled_by_path(KIMI_CODE)['.kimi-code/hooks/safety-check.sh'].content
 

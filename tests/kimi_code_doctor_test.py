@@ -7,8 +7,8 @@ import os
 import pytest
 
 from omk_precommit.cli import main
+from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor import Severity, diagnose_project
-from omk_precommit.install import install_project_assets
 
 
 @pytest.fixture

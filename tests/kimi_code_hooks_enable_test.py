@@ -14,7 +14,7 @@ from pathlib import Path
 import tomlkit
 
 from omk_precommit.cli import main
-from omk_precommit.targets import HOOK_KEYS
+from omk_precommit.runtimes.registry import HOOK_KEYS
 from testing.fake_llm import fake_llm
 
 INVALID_HOOKS = "Ignored invalid config section 'hooks'"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from omk_precommit.agents import default_role_agents
-from omk_precommit.install import install_project_assets
+from omk_precommit.bundle.agents import default_role_agents
+from omk_precommit.commands.install import install_project_assets
 from testing.fake_llm import fake_llm
 from testing.gitrepo import init_repo
 

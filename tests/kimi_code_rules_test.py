@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from omk_precommit.hook_rules import ERROR, WARNING, check_hooks_toml, regex_portability_problem
-from omk_precommit.kimi_code_rules import check_agent_file, check_kimi_code_project, check_skill_file
+from omk_precommit.runtimes.hook_rules import ERROR, WARNING, check_hooks_toml, regex_portability_problem
+from omk_precommit.runtimes.kimi_code.rules import check_agent_file, check_kimi_code_project, check_skill_file
 from testing.gitrepo import init_repo
 
 # (file name, content, accepted by the real kimi, accepted by our rules)

@@ -5,10 +5,10 @@ import os
 
 import pytest
 
-from omk_precommit.checksum import compute_checksum
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.manifest import AssetManifest, DriftState, EntryKind, ManifestEntry
 from omk_precommit.errors import OmkError
-from omk_precommit.install import install_project_assets
-from omk_precommit.manifest import AssetManifest, DriftState, EntryKind, ManifestEntry
 
 OMK_050_MANIFEST = {
     'version': 1,

@@ -6,18 +6,18 @@ import os
 
 import pytest
 
-from omk_precommit.assets import KIMI_CODE, bundled_by_path
-from omk_precommit.check import check_drift
 from omk_precommit.cli import main
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.commands.migrate import migrate_to_kimi_code
+from omk_precommit.commands.rollback import rollback
+from omk_precommit.commands.sync import sync_project_assets
 from omk_precommit.doctor import Severity, diagnose_project
+from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.errors import OmkError
-from omk_precommit.install import install_project_assets
-from omk_precommit.kimi_cli_spec import DEFAULT_TOOLS, resolve_agent_spec
-from omk_precommit.kimi_code_rules import check_kimi_code_project, parse_frontmatter
-from omk_precommit.manifest import AssetManifest
-from omk_precommit.migrate import migrate_to_kimi_code
-from omk_precommit.rollback import rollback
-from omk_precommit.sync import sync_project_assets
+from omk_precommit.fastcheck.check import check_drift
+from omk_precommit.runtimes.bundled import KIMI_CODE, bundled_by_path
+from omk_precommit.runtimes.kimi_cli.spec import DEFAULT_TOOLS, resolve_agent_spec
+from omk_precommit.runtimes.kimi_code.rules import check_kimi_code_project, parse_frontmatter
 from testing.gitrepo import snapshot
 from testing.kimi_cli import kimi_cli_python, run_judge
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omk_precommit.paths import RootGuard, all_safe, is_inside_root, path_problem
+from omk_precommit.engine.paths import RootGuard, all_safe, is_inside_root, path_problem
 
 
 def _reference_is_safe(rel: str, base_dir: str) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from omk_precommit.install import install_project_assets
+from omk_precommit.commands.install import install_project_assets
 from testing.hookrepo import RUNNERS, HookedProject, HookRepo, cli_has_command, hooked_project
 
 AGENT = '.kimi/agents/architect/agent.yaml'

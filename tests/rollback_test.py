@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from omk_precommit.install import install_project_assets
-from omk_precommit.manifest import AssetManifest
-from omk_precommit.rollback import rollback
-from omk_precommit.sync import sync_project_assets
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.commands.rollback import rollback
+from omk_precommit.commands.sync import sync_project_assets
+from omk_precommit.engine.manifest import AssetManifest
 from testing.gitrepo import directories, snapshot
 
 

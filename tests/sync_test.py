@@ -4,12 +4,12 @@ import dataclasses
 
 import pytest
 
-from omk_precommit.assets import bundled_by_path
-from omk_precommit.checksum import compute_checksum
-from omk_precommit.install import install_project_assets
-from omk_precommit.manifest import AssetManifest
-from omk_precommit.plan import CONFLICT_SUFFIX
-from omk_precommit.sync import sync_project_assets
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.commands.sync import sync_project_assets
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.manifest import AssetManifest
+from omk_precommit.engine.plan import CONFLICT_SUFFIX
+from omk_precommit.runtimes.bundled import bundled_by_path
 from testing.gitrepo import snapshot
 
 PATH = '.kimi/agents/reviewer/system.md'

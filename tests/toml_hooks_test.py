@@ -5,10 +5,10 @@ import tomlkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omk_precommit.bundle.hookdefs import bundled_hook_tables
 from omk_precommit.errors import OmkError
-from omk_precommit.hookdefs import bundled_hook_tables
-from omk_precommit.targets import KIMI_CLI
-from omk_precommit.toml_hooks import add_tables, data_of, remove_tables
+from omk_precommit.kimi_config.toml_hooks import add_tables, data_of, remove_tables
+from omk_precommit.runtimes.registry import KIMI_CLI
 from testing.kimi_configs import REAL_WORLD, SHAPES
 
 TABLES = bundled_hook_tables(KIMI_CLI, lambda name: f'.kimi/hooks/{name}')

@@ -8,7 +8,7 @@ import pytest
 
 import omk_precommit
 from omk_precommit.cli import main
-from omk_precommit.reports import SyncScope
+from omk_precommit.engine.reports import SyncScope
 from testing.gitrepo import directories, snapshot
 from testing.kimi_configs import REAL_WORLD
 

@@ -23,17 +23,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from omk_precommit.assets import BASE_DIRS, KIMI_CLI, KIMI_CODE
-from omk_precommit.doctor.agents import check_agents
-from omk_precommit.doctor.hooks import check_hooks
 from omk_precommit.doctor.kimi_binary import check_kimi_binary
-from omk_precommit.doctor.kimi_code import check_kimi_code_assets, check_kimi_code_hooks
 from omk_precommit.doctor.kimi_config import check_kimi_config
 from omk_precommit.doctor.manifest import check_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
-from omk_precommit.doctor.results import DiagResult, Severity
-from omk_precommit.doctor.skills import check_skills
 from omk_precommit.doctor.staged import staged_tree
+from omk_precommit.engine.findings import DiagResult, Severity
+from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE
+from omk_precommit.runtimes.hooks import check_hooks
+from omk_precommit.runtimes.kimi_cli.agents import check_agents
+from omk_precommit.runtimes.kimi_cli.skills import check_skills
+from omk_precommit.runtimes.kimi_code.doctor import check_kimi_code_assets, check_kimi_code_hooks
 
 __all__ = ['DiagResult', 'Severity', 'diagnose_project']
 

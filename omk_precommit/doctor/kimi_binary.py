@@ -13,7 +13,7 @@ import shutil
 import signal
 import subprocess
 
-from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.engine.findings import DiagResult, Findings
 
 VERSION_TIMEOUT = 5.0
 INSTALL_HINT = 'npm install -g @moonshot-ai/kimi-code'

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omk_precommit.doctor.results import DiagResult, Severity
-from omk_precommit.hooks_diag import diagnose_hooks_enabled
-from omk_precommit.targets import KIMI_CLI
+from omk_precommit.engine.findings import DiagResult, Severity
+from omk_precommit.kimi_config.status import diagnose_hooks_enabled
+from omk_precommit.runtimes.registry import KIMI_CLI
 
 PROJECT_CONFIG = '.kimi/config.toml'
 _REPORTED_BY_HOOKS_CHECK = ('hooks[', 'hooks must be', 'TOML')

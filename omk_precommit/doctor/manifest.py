@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.engine.findings import DiagResult, Findings
+from omk_precommit.engine.gitutil import ignored_paths
+from omk_precommit.engine.manifest import MANIFEST_NAME, AssetManifest, DriftState
 from omk_precommit.errors import OmkError
-from omk_precommit.gitutil import ignored_paths
-from omk_precommit.manifest import MANIFEST_NAME, AssetManifest, DriftState
 
 
 def managed_paths(root: Path, base_dir: str) -> frozenset[str]:

@@ -5,10 +5,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from omk_precommit.doctor.files import not_regular_fix
-from omk_precommit.doctor.results import DiagResult, Findings
-from omk_precommit.fsutil import file_kind
-from omk_precommit.paths import is_inside_root
+from omk_precommit.engine.findings import DiagResult, Findings
+from omk_precommit.engine.fsutil import file_kind
+from omk_precommit.engine.paths import is_inside_root
+from omk_precommit.runtimes.readers import not_regular_fix
 
 
 def agents_md_candidates(base_dir: str) -> tuple[str, ...]:

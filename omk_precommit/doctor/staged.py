@@ -23,16 +23,16 @@ from pathlib import Path
 
 import yaml
 
-from omk_precommit.doctor.hook_commands import referenced_script
-from omk_precommit.doctor.hooks import HOOK_CONFIG_FILES
 from omk_precommit.doctor.kimi_config import PROJECT_CONFIG
 from omk_precommit.doctor.project import agents_md_candidates
-from omk_precommit.doctor.results import DiagResult, Findings
+from omk_precommit.engine.findings import DiagResult, Findings
+from omk_precommit.engine.fsutil import read_regular
+from omk_precommit.engine.gitutil import checkout_index, untracked_files
 from omk_precommit.errors import OmkError
-from omk_precommit.fsutil import read_regular
-from omk_precommit.gitutil import checkout_index, untracked_files
-from omk_precommit.hook_rules import load_hook_tables
-from omk_precommit.hooks_record import RECORD_SUFFIX
+from omk_precommit.kimi_config.records import RECORD_SUFFIX
+from omk_precommit.runtimes.hook_commands import referenced_script
+from omk_precommit.runtimes.hook_rules import load_hook_tables
+from omk_precommit.runtimes.hooks import HOOK_CONFIG_FILES
 
 MAX_ROUNDS = 8  # of following references out of the base dir: an extend chain is rarely longer
 SHOWN_SKIPPED = 3  # untracked files named in the summary; the rest are counted

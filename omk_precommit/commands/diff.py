@@ -1,0 +1,74 @@
+"""``diff``: show how each drifted file differs from what the manifest expects."""
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.manifest import AssetManifest, read_managed
+from omk_precommit.errors import OmkError
+from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, bundled_by_path
+
+
+def expected_content(entry_path: str, checksum: str | None, target: str) -> bytes | None:
+    """The bytes the manifest recorded for ``entry_path``, when the bundle still has them."""
+    asset = bundled_by_path(target).get(entry_path)
+    if asset is not None and (checksum is None or compute_checksum(asset.content) == checksum):
+        return asset.content
+    return None
+
+
+def _lines(data: bytes) -> list[str] | None:
+    try:
+        return data.decode().splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return None
+
+
+def managed_path(root: Path, given: str, cwd: Path, managed: set[str]) -> str:
+    """The root-relative manifest path ``given`` names: relative to ``cwd`` (or absolute) when that
+    names a managed file or an existing one, else relative to the root, so ``.kimi/...`` works from
+    any directory. Symlinks are not resolved: the manifest names paths, not their targets."""
+    from_cwd = os.path.relpath(os.path.normpath(os.path.join(cwd, given)), root)
+    outside = from_cwd == os.pardir or from_cwd.startswith(os.pardir + os.sep)
+    if not outside and (from_cwd.replace(os.sep, '/') in managed or os.path.lexists(cwd / given)):
+        return from_cwd.replace(os.sep, '/')
+    return Path(given).as_posix()  # pathlib drops a leading './'
+
+
+def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: Path | None = None) -> list[str]:
+    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty).
+
+    ``paths`` are relative to ``cwd`` (default: the root) or absolute; see ``managed_path``."""
+    base_dir = BASE_DIRS[target]
+    manifest = AssetManifest.load(root, base_dir)
+    if manifest is None:
+        raise OmkError(f'{base_dir}/omk-manifest.json: no manifest; run omk-kimi install first')
+    managed = {e.path for e in manifest.files}
+    wanted = set()
+    for given in paths:
+        rel = managed_path(root, given, cwd or root, managed)
+        if rel not in managed:
+            raise OmkError(f'{given}: not a file the manifest manages; run omk-kimi check to list drift')
+        wanted.add(rel)
+    drifted = {d.path for d in manifest.drifted_files(root)}
+    out = []
+    for entry in manifest.files:
+        if entry.path not in drifted or (wanted and entry.path not in wanted):
+            continue
+        if os.path.exists(root / entry.path) and not os.path.isfile(root / entry.path):
+            out.append(f'{entry.path}: not a regular file (a directory, FIFO or device is in its place)\n')
+            continue
+        expected = expected_content(entry.path, entry.checksum, target)
+        actual = read_managed(root, entry.path)
+        if expected is None:
+            out.append(f'{entry.path}: modified; the recorded version is no longer bundled, compare with git diff\n')
+            continue
+        old, new = _lines(expected), _lines(actual or b'')
+        if old is None or new is None:
+            out.append(f'Binary files a/{entry.path} and b/{entry.path} differ\n')
+            continue
+        tofile = '/dev/null' if actual is None else f'b/{entry.path}'
+        out.append(''.join(difflib.unified_diff(old, new, f'a/{entry.path}', tofile)))
+    return out

@@ -1,0 +1,189 @@
+"""``migrate --to kimi-code``: write the project's Kimi CLI agents and skills as Kimi Code ones.
+
+First the kimi-code bundle is synced (as ``sync --target kimi-code``: created where missing,
+recorded in ``.kimi-code/omk-manifest.json``). Then every ``.kimi/agents/<id>/agent.yaml`` is
+converted to ``.kimi-code/agents/<id>.md`` and every user skill under ``.kimi/skills`` is copied.
+
+- A bundled role converts to exactly the bundled kimi-code file unless it was edited under
+  ``.kimi/``; then the edit is carried over onto the managed file, so it shows as a local edit
+  (``omk-kimi check`` reports it, ``sync`` keeps it) just as it did under ``.kimi/``.
+- The user's own agents and skills are written but not recorded in the manifest: they are
+  the user's files, so check, sync and rollback leave them alone, as they did under ``.kimi/``.
+- Nothing under ``.kimi/`` is changed. A file already in ``.kimi-code/`` with other content is
+  kept; the converted version is written beside it as ``<file>.omk-new`` (a conflict, exit 1).
+"""
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omk_precommit.bundle.agents import default_role_agents
+from omk_precommit.commands.sync import sync_project_assets
+from omk_precommit.engine.fsutil import TMP_MARKER, atomic_write, project_lock
+from omk_precommit.engine.manifest import read_managed
+from omk_precommit.engine.paths import is_inside_root, resolve_managed
+from omk_precommit.engine.plan import CONFLICT_SUFFIX
+from omk_precommit.engine.reports import SyncReport
+from omk_precommit.errors import OmkError
+from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE, bundled_by_path
+from omk_precommit.runtimes.kimi_cli.spec import resolve_agent_spec
+from omk_precommit.runtimes.kimi_code.convert import complete_skill_frontmatter, convert_agent, read_prompt
+from omk_precommit.runtimes.kimi_code.rules import check_agent_file, check_skill_file
+
+SOURCE, DEST = BASE_DIRS[KIMI_CLI], BASE_DIRS[KIMI_CODE]
+_NOT_COPIED = ('.omk-backup-', CONFLICT_SUFFIX, TMP_MARKER)
+
+
+class StepKind(str, enum.Enum):
+    CREATE = 'create'
+    UNCHANGED = 'unchanged'
+    CARRY_EDIT = 'carry-edit'  # a bundled role edited under .kimi/: the edit goes onto the managed file
+    CONFLICT = 'conflict'      # the destination holds something else: keep it, write .omk-new beside
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    path: str
+    source: str
+    content: bytes
+    mode: int = 0o644
+
+
+@dataclass(frozen=True)
+class MigrateReport:
+    """What migrate wrote (or, with ``dry_run``, would write) and what did not carry over."""
+
+    created: list[str] = field(default_factory=list)
+    carried_edits: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)   # 'source: why it could not be converted'
+    notes: list[str] = field(default_factory=list)     # 'path: what did not carry over'
+    bundle: SyncReport = field(default_factory=SyncReport)
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data['bundle'] = self.bundle.to_json()
+        return data
+
+
+def _disk(root: Path, rel: str, overlay: dict[str, bytes]) -> bytes | None:
+    return overlay[rel] if rel in overlay else read_managed(root, rel)
+
+
+def _step(root: Path, rel: str, source: str, content: bytes, overlay: dict[str, bytes], mode: int = 0o644) -> Step:
+    disk = _disk(root, rel, overlay)
+    if disk is None:
+        kind = StepKind.CREATE
+    elif disk == content:
+        kind = StepKind.UNCHANGED
+    elif (bundled := bundled_by_path(KIMI_CODE).get(rel)) is not None and disk == bundled.content:
+        kind = StepKind.CARRY_EDIT
+    else:
+        kind = StepKind.CONFLICT
+    return Step(kind, rel, source, content, mode)
+
+
+def _agent_steps(root: Path, overlay: dict[str, bytes], report: MigrateReport) -> list[Step]:
+    roles = {role.id: role for role in default_role_agents()}
+    agents_dir = root / SOURCE / 'agents'
+    steps = []
+    for spec_path in sorted(agents_dir.glob('*/agent.yaml')):
+        agent_id = spec_path.parent.name
+        source = f'{SOURCE}/agents/{agent_id}/agent.yaml'
+        if not is_inside_root(root, spec_path):
+            report.skipped.append(f'{source}: resolves outside the project root through a symlink; not read')
+            continue
+        try:
+            spec = resolve_agent_spec(root, spec_path)
+            if spec.prompt_path is not None and not is_inside_root(root, spec.prompt_path):
+                raise OmkError(f'{source}: its system prompt lies outside the project root; not read')
+            prompt = read_prompt(spec)
+        except OmkError as e:
+            report.skipped.append(str(e))
+            continue
+        except (OSError, UnicodeDecodeError) as e:
+            report.skipped.append(f'{source}: cannot read its system prompt ({e})')
+            continue
+        conversion = convert_agent(agent_id, spec, prompt, roles.get(agent_id))
+        rel = f'{DEST}/agents/{agent_id}.md'
+        report.notes.extend(f'{rel}: {note}' for note in conversion.notes)
+        report.notes.extend(str(p) for p in check_agent_file(rel, conversion.content))
+        steps.append(_step(root, rel, source, conversion.content, overlay))
+    return steps
+
+
+def _skill_files(skills: Path) -> list[Path]:
+    """Regular files of the user's skills (directories and flat ``.md``), symlinks left out."""
+    files = []
+    for dirpath, dirnames, filenames in os.walk(skills):
+        dirnames[:] = sorted(d for d in dirnames if not os.path.islink(os.path.join(dirpath, d)))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if not path.is_symlink() and not any(marker in name for marker in _NOT_COPIED):
+                files.append(path)
+    return files
+
+
+def _skill_steps(root: Path, overlay: dict[str, bytes], report: MigrateReport) -> list[Step]:
+    skills = root / SOURCE / 'skills'
+    if not skills.is_dir() or not is_inside_root(root, skills):
+        return []
+    bundled = {p.split('/')[2] for p in bundled_by_path(KIMI_CODE) if p.startswith(f'{DEST}/skills/')}
+    steps = []
+    for path in _skill_files(skills):
+        sub = path.relative_to(skills).as_posix()
+        top = sub.split('/')[0]
+        if top in bundled or (path.parent == skills and path.suffix != '.md'):
+            continue
+        rel = f'{DEST}/skills/{sub}'
+        content = path.read_bytes()
+        if path.name == 'SKILL.md' and path.parent.parent == skills:
+            try:
+                text, notes = complete_skill_frontmatter(content.decode('utf-8'), path.parent.name)
+            except UnicodeDecodeError:
+                text, notes = '', ()
+            if notes:
+                content = text.encode()
+                report.notes.extend(f'{rel}: {note}' for note in notes)
+        if path.name == 'SKILL.md' or path.parent == skills:
+            report.notes.extend(str(p) for p in check_skill_file(rel, content))
+        mode = 0o755 if os.access(path, os.X_OK) else 0o644
+        steps.append(_step(root, rel, f'{SOURCE}/skills/{sub}', content, overlay, mode))
+    return steps
+
+
+def migrate_to_kimi_code(root: Path, *, dry_run: bool = False) -> MigrateReport:
+    """Write ``.kimi-code/`` from ``.kimi/`` under ``root`` (see the module docstring)."""
+    if not (root / SOURCE / 'agents').is_dir() and not (root / SOURCE / 'skills').is_dir():
+        raise OmkError(f'{SOURCE}/agents: not found, so there is nothing to migrate; '
+                       'run omk-kimi install --target kimi-code for the bundled assets')
+    bundle = sync_project_assets(root, target=KIMI_CODE, dry_run=dry_run)
+    # In a dry run the bundle was not written; plan as if it had been.
+    overlay = {}
+    if dry_run:
+        assets = bundled_by_path(KIMI_CODE)
+        overlay = {p: assets[p].content for p in bundle.created + bundle.updated}
+    report = MigrateReport(bundle=bundle, dry_run=dry_run)
+    steps = _agent_steps(root, overlay, report) + _skill_steps(root, overlay, report)
+    for step in steps:
+        {StepKind.CREATE: report.created, StepKind.UNCHANGED: report.unchanged,
+         StepKind.CARRY_EDIT: report.carried_edits, StepKind.CONFLICT: report.conflicts}[step.kind].append(step.path)
+    if not dry_run:
+        _apply(root, steps)
+    return report
+
+
+def _apply(root: Path, steps: list[Step]) -> None:
+    with project_lock(root):
+        for step in steps:
+            target = resolve_managed(root, step.path, DEST)
+            if step.kind in (StepKind.CREATE, StepKind.CARRY_EDIT):
+                atomic_write(target, step.content, mode=step.mode)
+            elif step.kind is StepKind.CONFLICT:
+                atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), step.content, mode=step.mode)

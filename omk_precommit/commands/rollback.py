@@ -1,0 +1,192 @@
+"""``rollback``: undo what the manifest says was installed, restoring the files it replaced.
+
+Every step is safe to repeat, so a rollback killed half way is finished by the next one: a
+file already holding its backup's bytes just loses the backup, a file already gone is left
+alone, and the manifest, the record of what is left to do, is deleted last.
+"""
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from omk_precommit.engine.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.engine.manifest import AssetManifest, BackupEntry, read_managed
+from omk_precommit.engine.paths import resolve_managed
+from omk_precommit.engine.plan import is_recorded_version, remove_conflict_copy
+from omk_precommit.engine.reports import RollbackReport
+from omk_precommit.errors import OmkError
+from omk_precommit.kimi_config.enable import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
+from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_by_path
+from omk_precommit.runtimes.registry import get_target
+from omk_precommit.runtimes.user_scope import user_assets, user_scope
+
+
+class StepKind(str, enum.Enum):
+    RESTORE = 'restore'        # put the oldest backup back, then delete it
+    REMOVE = 'remove'          # ours and untouched: delete it
+    KEEP = 'keep'              # edited since install (or already gone): leave it
+    DROP_BACKUP = 'drop-backup'  # the file already holds the backup's bytes: delete the backup
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    path: str
+    reason: str = ''
+    backup: BackupEntry | None = None
+
+
+def _oldest_backup(root: Path, manifest: AssetManifest, rel: str) -> tuple[BackupEntry, bytes] | None:
+    """The oldest indexed backup of ``rel`` still on disk, with its bytes: the pre-install original."""
+    for backup in manifest.backups_of(rel):
+        data = read_managed(root, backup.backup_path)
+        if data is not None:
+            return backup, data
+    return None
+
+
+def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, BundledAsset] | None = None) -> list[Step]:
+    """Decide what rollback does to each managed file; reads the disk, changes nothing.
+
+    A file is ours when it matches its recorded checksum or holds exactly the bundled bytes
+    (an update a crash kept from being recorded); only ours is removed or restored over.
+    ``bundled`` defaults to the kimi-cli bundle.
+    """
+    bundled = bundled_by_path(KIMI_CLI) if bundled is None else bundled
+    steps = []
+    for entry in manifest.files:
+        disk = read_managed(root, entry.path)
+        asset = bundled.get(entry.path)
+        ours = disk is not None and (
+            is_recorded_version(disk, entry.checksum) or (asset is not None and disk == asset.content)
+        )
+        original = _oldest_backup(root, manifest, entry.path)
+        if original is not None:
+            backup, backup_bytes = original
+            if disk == backup_bytes:
+                steps.append(Step(StepKind.DROP_BACKUP, entry.path, 'already restored', backup))
+            elif disk is None or ours:
+                steps.append(Step(StepKind.RESTORE, entry.path, f'from {backup.backup_path}', backup))
+            else:
+                steps.append(Step(StepKind.KEEP, entry.path, f'edited since install; backup kept at {backup.backup_path}'))
+        elif disk is None:
+            steps.append(Step(StepKind.KEEP, entry.path, 'already gone'))
+        elif ours:
+            steps.append(Step(StepKind.REMOVE, entry.path))
+        else:
+            steps.append(Step(StepKind.KEEP, entry.path, 'edited since install'))
+    used = {s.backup.backup_path for s in steps if s.backup is not None}
+    for backup in manifest.backups:
+        if backup.backup_path not in used and os.path.lexists(root / backup.backup_path):
+            # A later version the user had (e.g. an edit a sync --force replaced): theirs to keep.
+            steps.append(Step(StepKind.KEEP, backup.backup_path, f'a backup of an earlier {backup.managed_path}; yours to keep'))
+    return steps
+
+
+def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
+    """Undo the install recorded in the manifest; a missing manifest is a clean no-op.
+
+    First removes the ``[[hooks]]`` tables ``hooks enable`` added to configs in ``.kimi/``, so no
+    config is left running a script rollback deletes.
+    """
+    base_dir = BASE_DIRS[target]
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in recorded_configs(root / base_dir, root)]
+    report = rollback_assets(root, base_dir, bundled_by_path(target), dry_run=dry_run)
+    return _with_hooks(report, hooks, root)
+
+
+def rollback_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
+    """Undo ``install --user`` and the user-config hooks ``hooks enable --user`` added.
+
+    For kimi-code only Kimi Code's config is touched; for kimi-cli every user config enable
+    wrote to, since ``hooks enable --user`` without a target may have chosen either.
+    """
+    configs = user_recorded_configs()
+    if target == KIMI_CODE:
+        configs = [c for c in configs if c == get_target(KIMI_CODE).config_file()]
+    hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
+    scope = user_scope(target)
+    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, target)},
+                             dry_run=dry_run)
+    return _with_hooks(report, hooks, None)
+
+
+def _with_hooks(report: RollbackReport, hooks: list[HooksReport], root: Path | None) -> RollbackReport:
+    def shown(config: str) -> str:
+        return os.path.relpath(config, root) if root is not None else config
+
+    return replace(
+        report,
+        hooks_removed=[f'{shown(h.config)}: {t}' for h in hooks for t in h.removed],
+        hooks_kept=[f'{shown(h.config)}: {t} ({why})' for h in hooks
+                    for why, tables in (('edited since hooks enable', h.edited), ('could not be removed exactly', h.stuck))
+                    for t in tables],
+    )
+
+
+def rollback_assets(
+    root: Path,
+    base_dir: str,
+    bundled: dict[str, BundledAsset],
+    *,
+    dry_run: bool,
+) -> RollbackReport:
+    """Undo the install recorded in ``root/base_dir``'s manifest, restoring backups.
+
+    The manifest is read and the steps planned under the project lock, so two rollbacks (or a
+    rollback and a sync) never act on the same stale plan.
+    """
+    with contextlib.nullcontext() if dry_run else project_lock(root):
+        manifest = AssetManifest.load(root, base_dir)
+        if manifest is None:
+            return RollbackReport(manifest_missing=True, dry_run=dry_run)
+        steps = plan_rollback(root, manifest, bundled)
+        if not dry_run:
+            remove_stale_temp_files(root / base_dir)
+            _apply(root, manifest, steps, base_dir, bundled)
+    return RollbackReport(
+        restored=[s.path for s in steps if s.kind in (StepKind.RESTORE, StepKind.DROP_BACKUP)],
+        removed=[s.path for s in steps if s.kind is StepKind.REMOVE],
+        skipped=[f'{s.path} ({s.reason})' for s in steps if s.kind is StepKind.KEEP],
+        dry_run=dry_run,
+    )
+
+
+def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str, bundled: dict[str, BundledAsset]) -> None:
+    for step in steps:
+        path = resolve_managed(root, step.path, base_dir)
+        if step.kind is StepKind.RESTORE and step.backup is not None:
+            backup = resolve_managed(root, step.backup.backup_path, base_dir)
+            data = read_managed(root, step.backup.backup_path)
+            if data is None:
+                raise OmkError(f'{step.backup.backup_path}: backup vanished during rollback; run omk-kimi rollback again')
+            atomic_write(path, data, mode=os.stat(backup).st_mode & 0o7777)
+            remove_file(backup)
+        elif step.kind is StepKind.DROP_BACKUP and step.backup is not None:
+            remove_file(resolve_managed(root, step.backup.backup_path, base_dir))
+        elif step.kind is StepKind.REMOVE:
+            remove_file(path)
+        asset = bundled.get(step.path)
+        if asset is not None:
+            remove_conflict_copy(root, step.path, asset.content)
+    deepest_first = sorted(manifest.directories, key=lambda d: d.count('/'), reverse=True)
+    for directory in deepest_first:
+        _rmdir_if_empty(root, directory, base_dir)
+    remove_file(AssetManifest.path_for(root, base_dir))
+    for directory in deepest_first:
+        _rmdir_if_empty(root, directory, base_dir)
+
+
+def _rmdir_if_empty(root: Path, rel: str, base_dir: str) -> None:
+    path = resolve_managed(root, rel, base_dir)
+    if os.path.islink(path):
+        return
+    try:
+        os.rmdir(path)
+    except OSError:
+        return  # not empty, already gone, or not ours to judge: leave it
+    fsync_dir(path.parent)
+    crash_point()

@@ -1,0 +1,65 @@
+"""``sync``: three-way reconcile of disk, manifest and bundle that never loses a local edit."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from omk_precommit.engine.gitutil import ignored_paths
+from omk_precommit.engine.plan import ActionKind, reconcile
+from omk_precommit.engine.reports import SyncReport, SyncScope
+from omk_precommit.errors import OmkError
+from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, BundledAsset, bundled_assets
+from omk_precommit.runtimes.user_scope import user_assets, user_scope
+
+
+def sync_project_assets(
+    root: Path,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    target: str = KIMI_CLI,
+) -> SyncReport:
+    """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``."""
+    return sync_assets(root, BASE_DIRS[target], bundled_assets(target), SyncScope.PROJECT, force=force, dry_run=dry_run)
+
+
+def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: str = KIMI_CLI) -> SyncReport:
+    """Bring the user directory's agents and hook scripts up to the bundle (three-way, like a project)."""
+    scope = user_scope(target)
+    return sync_assets(scope.root, scope.base_dir, user_assets(scope, target), SyncScope.USER,
+                       force=force, dry_run=dry_run)
+
+
+def sync_assets(
+    root: Path,
+    base_dir: str,
+    assets: tuple[BundledAsset, ...],
+    scope: SyncScope,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> SyncReport:
+    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest."""
+    if not root.is_dir():
+        raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
+    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run)
+    backups = [b.backup_path for b in new_backups]
+
+    def paths(*kinds: ActionKind) -> list[str]:
+        return [a.path for a in actions if a.kind in kinds]
+
+    created, updated, removed = paths(ActionKind.CREATE), paths(ActionKind.UPDATE, ActionKind.REPLACE), paths(ActionKind.REMOVE)
+    changed = created + updated + removed
+    # Asking git about ignore rules costs a subprocess, so only a run that changed something pays.
+    ignored = sorted(ignored_paths(root, changed)) if changed else []
+    return SyncReport(
+        scope=scope,
+        created=created,
+        updated=updated,
+        unchanged=paths(ActionKind.UNCHANGED, ActionKind.ADOPT),
+        kept_local=paths(ActionKind.KEEP_LOCAL, ActionKind.RELEASE),
+        conflicts=paths(ActionKind.CONFLICT),
+        removed=removed,
+        backups_created=backups,
+        dry_run=dry_run,
+        ignored=ignored,
+    )

@@ -1,0 +1,325 @@
+"""The durable record of what omk-precommit owns: `.kimi/omk-manifest.json` (omk 0.5.0 format).
+
+Loading is strict about safety (every path is checked against the project root) and
+lenient about provenance (omk's absolute ``project_dir``, nanosecond timestamps, a missing
+``backups`` list and unknown fields are all accepted). Saving is deterministic so a team can
+commit the file: relative ``project_dir``, sorted entries, and no write when nothing changed.
+"""
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from omk_precommit import __version__
+from omk_precommit.engine.backup import BACKUP_MARKER
+from omk_precommit.engine.checksum import fingerprint, normalize_eol
+from omk_precommit.engine.fsutil import atomic_write, read_if_exists
+from omk_precommit.engine.paths import RootGuard, is_inside_root, path_problem
+from omk_precommit.errors import OmkError
+from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
+from omk_precommit.fastcheck.statcache import StatCache
+from omk_precommit.runtimes.registry import MANIFEST_NAME
+
+MANIFEST_VERSION = 1
+_CHECKSUM_RE = re.compile(r'[0-9a-fA-F]{16}')
+
+
+class EntryKind(str, enum.Enum):
+    """What a managed file is, as omk names it in the manifest."""
+
+    AGENT_SPEC = 'agent_spec'
+    AGENT_PROMPT = 'agent_prompt'
+    HOOK_SCRIPT = 'hook_script'
+    HOOK_CONFIG = 'hook_config'
+    SKILL = 'skill'
+    CONFIG = 'config'
+    OTHER = 'other'
+
+
+_KINDS = {kind.value: kind for kind in EntryKind}
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote."""
+
+    path: str
+    kind: EntryKind
+    checksum: str | None
+
+
+def matches_checksum(data: bytes, checksum: str | None) -> bool:
+    """True when ``data`` is what ``checksum`` recorded, ignoring a CRLF-only difference."""
+    return fingerprint(data).matches(checksum)
+
+
+def read_managed(root: Path, rel: str) -> bytes | None:
+    """The bytes of a managed file, None when it is missing; refuses to follow links out of root.
+
+    A directory, FIFO or device where the file belongs, or a file we may not read, raises
+    OmkError (a FIFO is never waited on).
+    """
+    path = root / rel
+    if not is_inside_root(root, path):
+        raise OmkError(f'{rel}: resolves outside the project root through a symlink; remove the link')
+    return read_if_exists(path, rel)
+
+
+@dataclass(frozen=True)
+class BackupEntry:
+    """A copy of a file taken before it was overwritten."""
+
+    managed_path: str
+    backup_path: str
+    created_at: str
+
+
+def utc_now() -> str:
+    """The current time as an RFC 3339 UTC timestamp with second precision."""
+    from datetime import datetime, timezone  # here: loading and checking never need the clock
+
+    return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+@dataclass(frozen=True)
+class AssetManifest:
+    """Everything omk-precommit manages under one base directory (``.kimi`` by default)."""
+
+    base_dir: str = '.kimi'
+    created_at: str = field(default_factory=utc_now)
+    omk_version: str = f'omk-precommit/{__version__}'
+    files: tuple[ManifestEntry, ...] = ()
+    directories: tuple[str, ...] = ()
+    backups: tuple[BackupEntry, ...] = ()
+
+    @staticmethod
+    def path_for(root: Path, base_dir: str = '.kimi') -> Path:
+        return root / base_dir / MANIFEST_NAME
+
+    def entry(self, rel: str) -> ManifestEntry | None:
+        for entry in self.files:
+            if entry.path == rel:
+                return entry
+        return None
+
+    def drifted_files(
+        self, root: Path, *, guard: RootGuard | None = None, cache: StatCache | None = None,
+    ) -> list[Drift]:
+        """Managed files that are missing or whose bytes no longer match their checksum.
+
+        Pass the ``guard`` the manifest was loaded with to stat each file only once, and a
+        ``cache`` to skip reading files whose stat it knows (the caller saves it).
+        """
+        return drifted_files(guard or RootGuard(root), [(e.path, e.checksum) for e in self.files], cache)
+
+    def backups_of(self, rel: str) -> list[BackupEntry]:
+        """Backups of ``rel``, oldest first."""
+        return sorted(
+            (b for b in self.backups if b.managed_path == rel),
+            key=lambda b: (b.created_at, b.backup_path),
+        )
+
+    def with_changes(
+        self,
+        files: list[ManifestEntry],
+        directories: list[str],
+        backups: list[BackupEntry],
+    ) -> AssetManifest:
+        """A copy with the given contents, normalised to the stable on-disk order."""
+        return replace(
+            self,
+            files=tuple(sorted({e.path: e for e in files}.values(), key=lambda e: e.path)),
+            directories=tuple(sorted(set(directories))),
+            backups=tuple(sorted(set(backups), key=lambda b: (b.managed_path, b.created_at, b.backup_path))),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            'version': MANIFEST_VERSION,
+            'created_at': self.created_at,
+            'omk_version': self.omk_version,
+            'project_dir': '.',
+            'files': [
+                {'path': e.path, 'kind': e.kind.value, 'checksum': e.checksum}
+                for e in self.files
+            ],
+            'directories': list(self.directories),
+            'backups': [
+                {'managed_path': b.managed_path, 'backup_path': b.backup_path, 'created_at': b.created_at}
+                for b in self.backups
+            ],
+        }
+
+    def to_bytes(self) -> bytes:
+        return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + '\n').encode()
+
+    def save(self, root: Path) -> bool:
+        """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
+        path = self.path_for(root, self.base_dir)
+        data = self.to_bytes()
+        if not is_inside_root(root, path):
+            raise OmkError(f'{path}: manifest location resolves outside the project root')
+        try:
+            # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
+            current = read_if_exists(path)
+            if current is not None and normalize_eol(current) == data:
+                return False
+        except OmkError:
+            pass  # a directory or FIFO in its place: the write below fails with a clear error
+        atomic_write(path, data, mode=0o644)
+        return True
+
+    @classmethod
+    def load(cls, root: Path, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest | None:
+        """Read and validate the manifest under ``root``; None when there is none.
+
+        Every path is checked against the root through ``guard`` (pass one to reuse its
+        ``lstat`` results for a drift check of the same root).
+        """
+        guard = guard or RootGuard(root)
+        path = cls.path_for(root, base_dir)
+        shown = f'{base_dir}/{MANIFEST_NAME}'
+        if not guard.is_inside(shown):
+            raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
+        raw = read_if_exists(path, shown)
+        return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
+
+    @classmethod
+    def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest:
+        """Validate manifest bytes read from anywhere (the disk, or git's index) against ``root``."""
+        guard = guard or RootGuard(root)
+        shown = f'{base_dir}/{MANIFEST_NAME}'
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as e:
+            raise OmkError(
+                f'{shown}: not valid JSON ({e}); restore it from git '
+                f'(git checkout -- {shown}) or delete it and run omk-kimi install',
+            ) from None
+        try:
+            return _from_json(guard, base_dir, data)
+        except _Invalid as e:
+            raise OmkError(f'{shown}: {e}; {e.fix}') from None
+
+
+class _Invalid(Exception):
+    """Why a manifest is refused; ``fix`` says what to run about it."""
+
+    def __init__(self, message: str, fix: str = 'restore it from git or delete it and run omk-kimi install') -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
+def _show(value: object) -> str:
+    """``repr(value)`` cut to a length that keeps an error message on one readable line."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**40 else f'<{value.bit_length()}-bit integer>'
+    return text if len(text) <= 80 else text[:77] + '...'
+
+
+def _require(data: dict[str, Any], key: str, types: type | tuple[type, ...], default: Any = ...) -> Any:
+    if key not in data:
+        if default is ...:
+            raise _Invalid(f'missing field {key!r}')
+        return default
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise _Invalid(f'field {key!r} has the wrong type ({type(value).__name__})')
+    if isinstance(value, str) and not _is_utf8(value):
+        raise _Invalid(f'field {key!r} is not valid UTF-8 text')
+    return value
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:  # lone surrogates: JSON allows them, file names and output do not
+        return False
+    return True
+
+
+def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
+    """``rel`` in canonical form, when it is a safe path under ``base_dir`` that stays in the root."""
+    problem = path_problem(rel, base_dir)
+    if problem is not None:
+        raise _Invalid(f'unsafe {what} path: {problem}')
+    assert isinstance(rel, str)
+    rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
+    if not guard.is_inside(rel):
+        raise _Invalid(
+            f'unsafe {what} path {_show(rel)}: resolves outside the project root through a symlink',
+            fix='remove the symlink',
+        )
+    return rel
+
+
+def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
+    if not isinstance(data, dict):
+        raise _Invalid('top level must be a JSON object')
+    version = _require(data, 'version', int)
+    if version > MANIFEST_VERSION:
+        raise _Invalid(
+            f'manifest version {_show(version)} is newer than this omk-kimi supports ({MANIFEST_VERSION})',
+            fix='upgrade omk-precommit',
+        )
+    if version < 1:
+        raise _Invalid(f'unknown manifest version {_show(version)}')
+    created_at = _require(data, 'created_at', str, None)
+    if created_at is None:
+        created_at = utc_now()
+    omk_version = _require(data, 'omk_version', str, f'omk-precommit/{__version__}')
+    _require(data, 'project_dir', (str, type(None)), None)
+    manifest_rel = f'{base_dir}/{MANIFEST_NAME}'
+
+    files: list[ManifestEntry] = []
+    seen: set[str] = set()
+    for item in _require(data, 'files', list):
+        if not isinstance(item, dict):
+            raise _Invalid('each entry of "files" must be an object')
+        rel = _safe_path(guard, base_dir, item.get('path'), 'file')
+        if rel in (base_dir, manifest_rel):
+            raise _Invalid(f'file entry {_show(rel)} is not a file omk-kimi can manage')
+        if rel in seen:
+            raise _Invalid(f'duplicate file entry {_show(rel)}')
+        seen.add(rel)
+        kind_name = item.get('kind', 'other')
+        kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
+            raise _Invalid(f'file {_show(rel)} has unknown kind {_show(kind_name)}')
+        checksum = item.get('checksum')
+        if checksum is not None:
+            if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
+                raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
+            checksum = checksum.lower()
+        files.append(ManifestEntry(rel, kind, checksum))
+
+    directories = [
+        _safe_path(guard, base_dir, d, 'directory')
+        for d in _require(data, 'directories', list, [])
+    ]
+
+    backups: list[BackupEntry] = []
+    backup_paths: set[str] = set()
+    for item in _require(data, 'backups', (list, type(None)), None) or []:
+        if not isinstance(item, dict):
+            raise _Invalid('each entry of "backups" must be an object')
+        managed = _safe_path(guard, base_dir, item.get('managed_path'), 'backup')
+        backup = _safe_path(guard, base_dir, item.get('backup_path'), 'backup')
+        # Rollback deletes a backup once restored: it must be the backup's own file, never the
+        # managed file itself, another managed file, or another entry's backup.
+        suffix = backup[len(managed):] if backup.startswith(managed) else ''
+        if not suffix.startswith(BACKUP_MARKER) or suffix == BACKUP_MARKER or '/' in suffix:
+            raise _Invalid(f'backup path {_show(backup)} is not named <managed path>{BACKUP_MARKER}<timestamp>')
+        if backup in seen or backup in backup_paths:
+            raise _Invalid(f'backup path {_show(backup)} is listed twice')
+        backup_paths.add(backup)
+        stamp = item.get('created_at', '')
+        if not isinstance(stamp, str) or not _is_utf8(stamp):
+            raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
+        backups.append(BackupEntry(managed, backup, stamp))
+
+    manifest = AssetManifest(base_dir=base_dir, created_at=created_at, omk_version=omk_version)
+    return manifest.with_changes(files, directories, backups)

@@ -1,0 +1,158 @@
+"""What each command prints without ``--json``: one ``path: what happened`` line per file, then a
+summary line, and a GitHub annotation per finding when run in GitHub Actions.
+
+The check path imports this module on every commit, so it stays light: report types are only
+imported for type checking.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from omk_precommit.render.output import github_annotation, paint
+
+if TYPE_CHECKING:
+    from omk_precommit.commands.migrate import MigrateReport
+    from omk_precommit.engine.reports import InstallReport, RollbackReport, SyncReport
+    from omk_precommit.fastcheck.check import CheckResult
+    from omk_precommit.kimi_config.enable import HooksReport
+
+
+def print_lines(lines: list[tuple[str, str, str]]) -> None:
+    """``path: message`` for each ``(path, message, colour)``, the message coloured."""
+    for path, message, colour in lines:
+        print(f'{path}: {paint(message, colour)}')
+
+
+def _print_labelled(items: list[str], label: str, colour: str, *, split: str = ': ', joint: str = ' ') -> None:
+    """Each ``head<split>tail`` item as ``head: <label><joint>tail``, the label coloured."""
+    for item in items:
+        head, _, tail = item.partition(split)
+        print(f'{head}: {paint(label, colour)}{joint}{tail}')
+
+
+def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: str) -> None:
+    where = 'in the index' if staged else 'on disk'
+    states = {'modified': f'modified {where} (differs from the manifest)',
+              'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)'}
+    print_lines([(d.path, states[d.state.value], 'red') for d in result.drifted])
+    print_lines([(p, 'skipped (ignored by git)', 'yellow') for p in result.skipped])
+    if result.manifest_missing:
+        print(f'{base_dir}/omk-manifest.json: no manifest {where}, nothing to check '
+              + (f'(git add {base_dir}/ to have commits checked)' if staged else f'(run {install})'))
+    elif result.drifted:
+        print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
+              'see omk-kimi diff, restore them or run omk-kimi sync --force'
+              + (', then stage the result' if staged else ''))
+    else:
+        skipped = f', {len(result.skipped)} skipped (ignored by git)' if result.skipped else ''
+        print(f'{result.managed - len(result.skipped)} managed files match the manifest {where}{skipped}')
+    for d in result.drifted:
+        github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
+                          f'{base_dir}/omk-manifest.json; run omk-kimi diff')
+
+
+def print_install(report: InstallReport) -> None:
+    prefix = 'would ' if report.dry_run else ''
+    for line in report.plan:
+        path, action = line.rsplit(': ', 1)
+        print(f'{path}: {prefix}{action}')
+    for backup in report.backups_created:
+        print(f'{backup}: backup of the file it replaced')
+    print(f'{prefix}install {len(report.agents_installed)} agents, {len(report.hooks_installed)} hook files, '
+          f'{len(report.skills_linked)} skills; {len(report.plan)} files to change' if report.dry_run else
+          f'installed: {len(report.plan)} files changed, {len(report.backups_created)} backups')
+
+
+def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
+    prefix = 'would be ' if report.dry_run else ''
+    groups = (
+        (report.created, 'created', 'green'), (report.updated, 'updated', 'green'),
+        (report.removed, 'removed (no longer bundled)', 'green'),
+        (report.kept_local, 'kept your local edit', 'yellow'),
+        (report.conflicts, 'conflict: kept your edit, new version written beside it as .omk-new', 'red'),
+    )
+    ignored = set(report.ignored)
+    for paths, message, colour in groups:
+        print_lines([(p, prefix + message + (' (ignored by git, not counted)' if p in ignored else ''), colour)
+                     for p in paths])
+    for backup in report.backups_created:
+        print(f'{backup}: backup of the file it replaced')
+    print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
+          f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
+          + (f'; {len(ignored)} of the changes ignored by git, not counted' if ignored else '')
+          + (' (dry run)' if report.dry_run else ''))
+    for path in report.conflicts:
+        github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
+                          'merge the .omk-new file beside it')
+    if fail_on_change and not report.dry_run:
+        for paths, what in ((report.created, 'was missing and has been restored'),
+                            (report.updated, 'was outdated and has been updated'),
+                            (report.removed, 'is no longer bundled and has been removed')):
+            for path in (p for p in paths if p not in ignored):
+                github_annotation('error', path, f'omk-sync: managed file {what}; stage the change')
+
+
+def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:
+    prefix = 'would be ' if report.dry_run else ''
+    _print_labelled(report.hooks_removed, prefix + 'removed', 'green')
+    _print_labelled(report.hooks_kept, 'kept', 'yellow')
+    if report.manifest_missing:
+        print(f'{manifest_shown}: no manifest, nothing to roll back')
+        return
+    print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
+    print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
+    _print_labelled(report.skipped, 'kept', 'yellow', split=' (', joint=' (')
+    print(f'rollback: {len(report.restored)} restored, {len(report.removed)} removed, {len(report.skipped)} kept'
+          + (' (dry run)' if report.dry_run else ''))
+
+
+def print_migrate(report: MigrateReport) -> None:
+    dry_run = report.dry_run
+    prefix = 'would be ' if dry_run else ''
+    bundle = report.bundle
+    print_lines([(p, prefix + 'created (bundled)', 'green') for p in bundle.created])
+    print_lines([(p, prefix + 'updated (bundled)', 'green') for p in bundle.updated])
+    print_lines([(p, 'conflict: kept your edit, bundled version written beside it as .omk-new', 'red')
+                 for p in bundle.conflicts])
+    print_lines([(p, prefix + 'created (converted)', 'green') for p in report.created])
+    print_lines([(p, prefix + 'updated with your edit from .kimi/ (omk-kimi check reports it as a local edit)',
+                  'yellow') for p in report.carried_edits])
+    print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
+                 for p in report.conflicts])
+    _print_labelled(report.skipped, 'not migrated', 'red', joint=': ')
+    _print_labelled(report.notes, 'note', 'yellow', joint=': ')
+    written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)
+    print(f'migrate: {written} files {"to write" if dry_run else "written"}, '
+          f'{len(report.conflicts) + len(bundle.conflicts)} conflicts, {len(report.skipped)} not migrated, '
+          f'{len(report.notes)} notes; .kimi/ was left unchanged' + (' (dry run)' if dry_run else ''))
+
+
+def print_hooks(report: HooksReport, action: str) -> None:
+    if report.reason:
+        print(f'{report.config}: chosen because {report.reason}')
+    if report.no_record:
+        print(f'{report.config}: no omk hooks record beside it, nothing to disable')
+    would = 'would be ' if report.dry_run else ''
+    groups = (
+        (report.added, would + 'added', 'green'), (report.present, 'already present', None),
+        (report.removed, would + 'removed', 'green'), (report.gone, 'already gone', None),
+        (report.edited, 'kept: edited since hooks enable, it is yours now', 'yellow'),
+        (report.stuck, 'kept: cannot be removed without reformatting the file; remove it by hand', 'red'),
+    )
+    for tables, message, colour in groups:
+        for table in tables:
+            print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
+    for finding in report.findings:
+        print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
+    for finding in report.preexisting:
+        print(f'{report.config}: {paint("warning", "yellow")}: already in the file before hooks {action}, '
+              f'left as it was: {finding}')
+    if action == 'enable':
+        done = f'{len(report.added)} added, {len(report.present)} already present'
+    else:
+        done = f'{len(report.removed)} removed, {len(report.edited) + len(report.stuck)} kept'
+    if report.created_file:
+        done += ' (file created)'
+    if report.deleted_file:
+        done += ' (file deleted: enable had created it)'
+    print(f'hooks {action}: {done}' + (' (dry run)' if report.dry_run else ''))

@@ -1,4 +1,4 @@
-"""`.pre-commit-hooks.yaml` declares the three hooks the way the README explains them."""
+"""`.pre-commit-hooks.yaml` declares the three hooks the way docs/guarantees.md explains them."""
 from __future__ import annotations
 
 import shlex

@@ -267,6 +267,7 @@ _COMMANDS = {
 
 
 def _cmd_hooks(args: argparse.Namespace) -> int:
+    from omk_precommit.engine.findings import Severity
     from omk_precommit.kimi_config.enable import (
         disable_hooks,
         enable_hooks,
@@ -292,7 +293,7 @@ def _cmd_hooks(args: argparse.Namespace) -> int:
     else:
         for report in reports:
             report_text.print_hooks(report, args.hooks_action)
-    failed = any(r.stuck or any(f.startswith('error') for f in r.findings) for r in reports)
+    failed = any(r.stuck or any(f.severity is Severity.ERROR for f in r.findings) for r in reports)
     return EXIT_FOUND if failed else EXIT_CLEAN
 
 

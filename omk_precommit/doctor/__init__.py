@@ -13,7 +13,7 @@
 | ``staged`` | in a commit: the staged files written to a temporary tree the checks run on |
 
 ``kimi_cli_facts`` holds what Kimi CLI 1.52.0 ships (tool paths, the default agent, hook
-events) as data; ``results`` the ``DiagResult`` / ``Severity`` records.
+events) as data; ``engine/findings.py`` the ``Finding`` record (``DiagResult`` is its public alias).
 """
 from __future__ import annotations
 
@@ -28,14 +28,14 @@ from omk_precommit.doctor.kimi_config import check_kimi_config
 from omk_precommit.doctor.manifest import check_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.staged import staged_tree
-from omk_precommit.engine.findings import DiagResult, Severity
+from omk_precommit.engine.findings import DiagResult, Finding, Severity
 from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE
 from omk_precommit.runtimes.hooks import check_hooks
 from omk_precommit.runtimes.kimi_cli.agents import check_agents
 from omk_precommit.runtimes.kimi_cli.skills import check_skills
 from omk_precommit.runtimes.kimi_code.doctor import check_kimi_code_assets, check_kimi_code_hooks
 
-__all__ = ['DiagResult', 'Severity', 'diagnose_project']
+__all__ = ['DiagResult', 'Finding', 'Severity', 'diagnose_project']
 
 
 def diagnose_project(root: Path, *, strict: bool = False, target: str = KIMI_CLI, staged: bool = False) -> list[DiagResult]:
@@ -86,7 +86,7 @@ def _for_target(result: DiagResult, target: str) -> DiagResult:
 
 def _about_the_project(result: DiagResult) -> bool:
     """A warning about a file of the project (strict fails on it), not about this machine's Kimi setup."""
-    return result.severity is Severity.WARNING and result.path is not None and not os.path.isabs(result.path)
+    return result.severity is Severity.WARNING and bool(result.path) and not os.path.isabs(result.path)
 
 
 def _guarded(check: str, run: Callable[[], list[DiagResult]]) -> list[DiagResult]:
@@ -95,4 +95,4 @@ def _guarded(check: str, run: Callable[[], list[DiagResult]]) -> list[DiagResult
         return run()
     except OSError as e:
         where = e.filename if isinstance(e.filename, str) else 'a file'
-        return [DiagResult(Severity.ERROR, f'cannot read {where} ({e.strerror})', None, 'fix its permissions', check)]
+        return [Finding(Severity.ERROR, '', f'cannot read {where} ({e.strerror})', 'fix its permissions', check)]

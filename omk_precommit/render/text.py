@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from omk_precommit.render.findings import finding_line
 from omk_precommit.render.output import github_annotation, paint
 
 if TYPE_CHECKING:
@@ -143,10 +144,10 @@ def print_hooks(report: HooksReport, action: str) -> None:
         for table in tables:
             print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
     for finding in report.findings:
-        print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
+        print(finding_line(finding, paint, path=report.config))
     for finding in report.preexisting:
         print(f'{report.config}: {paint("warning", "yellow")}: already in the file before hooks {action}, '
-              f'left as it was: {finding}')
+              f'left as it was: {finding_line(finding, path="")}')
     if action == 'enable':
         done = f'{len(report.added)} added, {len(report.present)} already present'
     else:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from omk_precommit.render.findings import finding_line
 from omk_precommit.render.output import github_annotation, paint
 
 if TYPE_CHECKING:
@@ -129,6 +128,8 @@ def print_migrate(report: MigrateReport) -> None:
 
 
 def print_hooks(report: HooksReport, action: str) -> None:
+    from omk_precommit.render.findings import finding_line  # here: the check path never renders findings
+
     if report.reason:
         print(f'{report.config}: chosen because {report.reason}')
     if report.no_record:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from omk_precommit.errors import OmkError
+from omk_precommit.runtimes.kimi_cli.facts import HOOK_EVENTS
 
 KIMI_CLI = 'kimi-cli'
 KIMI_CODE = 'kimi-code'
@@ -24,11 +25,7 @@ MANIFEST_NAME = 'omk-manifest.json'  # in each target's base directory
 # one unknown key, such as the `fail_mode` some documents mention, drops every hook.
 HOOK_KEYS = ('event', 'matcher', 'command', 'timeout')
 
-KIMI_CLI_HOOK_EVENTS = (
-    'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'UserPromptSubmit', 'Stop', 'StopFailure',
-    'SessionStart', 'SessionEnd', 'SubagentStart', 'SubagentStop', 'PreCompact', 'PostCompact',
-    'Notification',
-)
+KIMI_CLI_HOOK_EVENTS = HOOK_EVENTS  # the one list: runtimes/kimi_cli/facts.py
 KIMI_CODE_HOOK_EVENTS = (
     'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionRequest', 'PermissionResult',
     'UserPromptSubmit', 'UserPromptQueued', 'TurnStarted', 'Stop', 'StopFailure', 'Interrupt',

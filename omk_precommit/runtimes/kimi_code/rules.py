@@ -18,6 +18,7 @@ import yaml
 from omk_precommit.engine.findings import Finding, Severity
 from omk_precommit.engine.fsutil import NotRegularFileError, read_regular
 from omk_precommit.engine.paths import is_inside_root
+from omk_precommit.runtimes.frontmatter import JAVASCRIPT_YAML_1_2, FrontmatterError, load_yaml, split_frontmatter
 from omk_precommit.runtimes.hook_rules import ERROR, WARNING, check_hooks_toml
 from omk_precommit.runtimes.kimi_code.agents import BUILTIN_PROFILES
 from omk_precommit.runtimes.kimi_code.toolnames import is_known_kimi_code_tool
@@ -37,45 +38,18 @@ PROMPT_VARIABLES = frozenset((
 _PROMPT_VARIABLE_RE = re.compile(r'\$\{([A-Za-z_][A-Za-z0-9_]*)\}')
 
 
-class FrontmatterError(ValueError):
-    pass
-
-
-class Yaml12Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2 booleans, as js-yaml reads them: only true/false
-    are booleans, so ``yes``, ``no``, ``on`` and ``off`` stay strings."""
-
-
-Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != 'tag:yaml.org,2002:bool']
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-Yaml12Loader.add_implicit_resolver(
-    'tag:yaml.org,2002:bool', re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
-
-
-def load_yaml(text: str) -> Any:
-    """``text`` parsed as js-yaml would (YAML 1.2 booleans); yaml.YAMLError when invalid."""
-    return yaml.load(text, Loader=Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
-
-
 def parse_frontmatter(text: str) -> tuple[Any, str]:
     """``(data, body)`` the way Kimi Code splits a file; data is None without an opening ``---``."""
-    lines = re.split(r'\r?\n', text)
-    if lines[0].strip() != '---':
+    front = split_frontmatter(text, JAVASCRIPT_YAML_1_2)
+    if front is None:
         return None, text
-    close = next((i for i, line in enumerate(lines) if i > 0 and line.strip() == '---'), None)
-    if close is None:
-        raise FrontmatterError('Missing closing frontmatter fence')
-    yaml_text = '\n'.join(lines[1:close]).strip()
-    body = '\n'.join(lines[close + 1:])
-    if not yaml_text:
-        return {}, body
+    if not front.block:
+        return {}, front.body
     try:
-        data = load_yaml(yaml_text)
+        data = load_yaml(front.block)
     except yaml.YAMLError as e:
         raise FrontmatterError(str(e).replace('\n', ' ')) from None
-    return ({} if data is None else data), body
+    return ({} if data is None else data), front.body
 
 
 def _problem(rel: str, message: str, severity: Severity = ERROR) -> Finding:

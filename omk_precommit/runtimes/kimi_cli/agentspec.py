@@ -9,8 +9,8 @@ kimi-cli would crash (an extend cycle, an empty file) or read outside the projec
 ``SpecError`` naming the file instead.
 
 The one reader of the format: the doctor resolves strictly, ``migrate`` with ``lenient=True``
-(a spec without a name still converts, named after its directory), and the staged doctor reads
-the files a spec references with ``referenced_specs``, which never raises.
+(a spec without a name still converts, named after its directory), and the doctor and the staged
+doctor read the files a spec names with ``spec_references`` / ``referenced_specs``, which never raise.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
@@ -137,25 +137,41 @@ def reference_problem(path: Path, root: Path) -> str | None:
     return None
 
 
+class SpecReferences(NamedTuple):
+    """The file paths a spec names, as written: its parent, its system prompt and its subagents' specs."""
+
+    extend: str | None  # None for none, or for ``default``
+    system_prompt_path: str | None
+    subagent_paths: tuple[str, ...]
+
+
+def spec_references(text: str) -> SpecReferences:
+    """The file paths the spec ``text`` names, read leniently: what cannot be read names nothing."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        data = None
+    agent = data.get('agent') if isinstance(data, dict) else None
+    if not isinstance(agent, dict):
+        return SpecReferences(None, None, ())
+    extend, prompt, subagents = agent.get('extend'), agent.get('system_prompt_path'), agent.get('subagents')
+    return SpecReferences(
+        extend if isinstance(extend, str) and extend and extend != 'default' else None,
+        prompt if isinstance(prompt, str) else None,
+        tuple(sub['path'] for sub in (subagents.values() if isinstance(subagents, dict) else ())
+              if isinstance(sub, dict) and isinstance(sub.get('path'), str)),
+    )
+
+
 def referenced_specs(file: Path, root: Path) -> tuple[Path | None, list[Path]]:
     """The parent ``file`` extends (None for none or ``default``) and its subagent files, read leniently."""
     if not is_inside_root(root, file):
         return None, []
     try:
-        data = yaml.safe_load(read_regular(file).decode('utf-8'))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        refs = spec_references(read_regular(file).decode('utf-8'))
+    except (OSError, UnicodeDecodeError):
         return None, []
-    agent = data.get('agent') if isinstance(data, dict) else None
-    if not isinstance(agent, dict):
-        return None, []
-    extend = agent.get('extend')
-    parent = file.parent / extend if isinstance(extend, str) and extend and extend != 'default' else None
-    subagents = agent.get('subagents')
-    children = [
-        file.parent / sub['path'] for sub in (subagents.values() if isinstance(subagents, dict) else ())
-        if isinstance(sub, dict) and isinstance(sub.get('path'), str)
-    ]
-    return parent, children
+    return (None if refs.extend is None else file.parent / refs.extend), [file.parent / p for p in refs.subagent_paths]
 
 
 _DEFAULT_AGENT: dict[str, Any] = {

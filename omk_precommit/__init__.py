@@ -16,7 +16,7 @@ _EXPORTS = {
     'commands.rollback': ('rollback', 'rollback_user_assets'),
     'kimi_config.enable': ('enable_hooks', 'disable_hooks'),
     'kimi_config.status': ('diagnose_hooks_enabled',),
-    'doctor': ('diagnose_project', 'DiagResult', 'Severity'),
+    'doctor': ('diagnose_project', 'DiagResult', 'Finding', 'Severity'),
     'bundle.agents': ('AgentSpec', 'RoleAgent', 'default_role_agents', 'write_agent_to_dir'),
     'runtimes.hookdefs': ('HookEvent', 'HookConfig', 'ProjectHookDefs', 'default_project_hooks'),
     'bundle.role_packs': ('RolePack',),

@@ -9,6 +9,7 @@ import pytest
 
 from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor import Severity, diagnose_project
+from omk_precommit.runtimes import hook_rules, registry
 from omk_precommit.runtimes.hookdefs import HookEvent
 from omk_precommit.runtimes.kimi_cli import facts as kimi_cli_facts
 from testing.kimi_cli import kimi_cli_python, run_judge
@@ -81,9 +82,10 @@ def test_prompt_variables(real: dict[str, object]) -> None:
 
 def test_hook_schema(real: dict[str, object]) -> None:
     assert real['hook_events'] == list(kimi_cli_facts.HOOK_EVENTS)
-    assert real['hook_events'] == [event.value for event in HookEvent]  # the bundled hooks' enum too
-    assert real['hook_fields'] == sorted(kimi_cli_facts.HOOK_FIELDS)
-    assert real['hook_timeout'] == list(kimi_cli_facts.HOOK_TIMEOUT_RANGE)
+    assert HookEvent is kimi_cli_facts.HookEvent  # the bundled hooks' enum is the facts' one list
+    assert registry.get_runtime(registry.KIMI_CLI).hook_events == kimi_cli_facts.HOOK_EVENTS
+    assert real['hook_fields'] == sorted(registry.HOOK_KEYS)  # hook_rules judges every runtime's tables by these
+    assert real['hook_timeout'] == list(hook_rules.TIMEOUT_RANGE)
 
 
 def test_real_archived_kimi_binary_is_a_warning_and_harmless(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

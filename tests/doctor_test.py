@@ -126,7 +126,7 @@ def test_a_setting_kimi_cli_rejects_in_the_project_config_is_an_error(installed:
 
 
 def test_diag_result_is_frozen_and_serialises_to_json() -> None:
-    result = DiagResult(Severity.ERROR, 'broken', '.kimi/x', 'omk-kimi sync', 'manifest')
+    result = DiagResult(Severity.ERROR, path='.kimi/x', message='broken', fix='omk-kimi sync', check='manifest')
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.message = 'fine'  # type: ignore[misc]
     assert result.to_json() == {'severity': 'error', 'check': 'manifest', 'path': '.kimi/x',

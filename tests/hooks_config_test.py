@@ -9,6 +9,7 @@ import pytest
 import tomlkit
 
 from omk_precommit.cli import main
+from omk_precommit.engine.findings import RULE_CONFIG, Finding, Severity
 from omk_precommit.kimi_config.enable import split_findings
 from omk_precommit.kimi_config.records import record_path
 from testing.gitrepo import snapshot
@@ -134,7 +135,8 @@ def test_json_separates_the_problems_a_config_already_had_from_ours(user_scripts
     assert main(['hooks', 'enable', '--user', '--json']) == 0
     [report] = json.loads(capsys.readouterr().out)
     assert report['findings'] == []
-    assert report['preexisting'] == ["error: default_model 'x' is not in [models]"]
+    assert report['preexisting'] == [{'severity': 'error', 'check': '', 'path': str(user_config()),
+                                      'message': "default_model 'x' is not in [models]", 'fix': None}]
 
 
 def test_disable_user_finds_the_config_it_enabled_even_after_kimi_code_appears(user_scripts):
@@ -215,8 +217,9 @@ def test_a_config_it_cannot_edit_safely_is_an_error_line_and_stays_untouched(use
 
 def test_only_a_problem_the_edit_itself_introduced_counts_as_ours():
     broken = 'default_model = "missing"\n'
-    assert split_findings('', broken, 'kimi-cli', 'c') == (["error: default_model 'missing' is not in [models]"], [])
-    assert split_findings(broken, broken, 'kimi-cli', 'c') == ([], ["error: default_model 'missing' is not in [models]"])
+    problem = Finding(Severity.ERROR, 'c', "default_model 'missing' is not in [models]", rule=RULE_CONFIG)
+    assert split_findings('', broken, 'kimi-cli', 'c') == ([problem], [])
+    assert split_findings(broken, broken, 'kimi-cli', 'c') == ([], [problem])
 
 
 def test_a_broken_user_table_renumbered_by_disable_is_still_the_users_problem(user_scripts, capsys):

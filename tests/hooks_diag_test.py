@@ -4,7 +4,8 @@ import os
 from pathlib import Path
 
 from omk_precommit.cli import main
-from omk_precommit.kimi_config.status import HookDiag, diagnose_hooks_enabled
+from omk_precommit.engine.findings import Finding, Severity
+from omk_precommit.kimi_config.status import diagnose_hooks_enabled
 from testing.kimi_configs import REAL_WORLD
 
 
@@ -12,7 +13,11 @@ def share_dir() -> Path:
     return Path(os.environ['KIMI_SHARE_DIR'])
 
 
-def severities(results: list[HookDiag]) -> dict[str, list[str]]:
+def ok(path: str, message: str) -> Finding:
+    return Finding(Severity.OK, path, message, check='kimi config')
+
+
+def severities(results: list[Finding]) -> dict[str, list[str]]:
     by: dict[str, list[str]] = {}
     for r in results:
         by.setdefault(r.severity, []).append(r.message)
@@ -21,7 +26,7 @@ def severities(results: list[HookDiag]) -> dict[str, list[str]]:
 
 def test_a_machine_without_any_kimi_home_is_not_asked_to_enable_hooks(repo):
     assert diagnose_hooks_enabled(repo) == [
-        HookDiag('ok', '-', 'no Kimi CLI or Kimi Code CLI config on this machine; hook enablement not checked')]
+        ok('', 'no Kimi CLI or Kimi Code CLI config on this machine; hook enablement not checked')]
 
 
 def test_hooks_not_enabled_in_the_config_kimi_reads_is_a_warning_with_the_fix(repo):
@@ -30,7 +35,7 @@ def test_hooks_not_enabled_in_the_config_kimi_reads_is_a_warning_with_the_fix(re
     results = diagnose_hooks_enabled(repo)
     [warning] = [r for r in results if r.severity == 'warning']
     assert 'not enabled' in warning.message and warning.fix == 'omk-kimi hooks enable --user'
-    assert HookDiag('ok', str(share_dir() / 'config.toml'), 'valid Kimi CLI config') in results
+    assert ok(str(share_dir() / 'config.toml'), 'valid Kimi CLI config') in results
 
 
 def test_hooks_enabled_in_the_user_config_is_ok(repo):
@@ -126,14 +131,14 @@ def test_doctor_for_kimi_code_judges_its_config_by_kimi_codes_rules_and_sees_its
     assert main(['hooks', 'enable', '--user', '--target', 'kimi-code']) == 0
     results = diagnose_hooks_enabled(repo, 'kimi-code')
     config = str(code_home() / 'config.toml')
-    assert results == [HookDiag('ok', config, 'valid Kimi Code CLI config'),
-                       HookDiag('ok', config, 'the bundled hooks are enabled')]
+    assert results == [ok(config, 'valid Kimi Code CLI config'),
+                       ok(config, 'the bundled hooks are enabled')]
 
 
 def test_kimi_code_without_its_home_is_not_asked_to_enable_hooks(repo):
     share_dir().mkdir()
     assert diagnose_hooks_enabled(repo, 'kimi-code') == [
-        HookDiag('ok', '-', 'no Kimi Code CLI config on this machine; hook enablement not checked')]
+        ok('', 'no Kimi Code CLI config on this machine; hook enablement not checked')]
 
 
 def test_kimi_code_hooks_running_the_kimi_cli_user_scripts_are_a_warning(repo):

@@ -16,7 +16,8 @@ from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.check import check_drift
 from omk_precommit.runtimes.bundled import bundled_by_path
-from omk_precommit.runtimes.kimi_cli.spec import DEFAULT_TOOLS, resolve_agent_spec
+from omk_precommit.runtimes.kimi_cli.agentspec import resolve_agent_spec
+from omk_precommit.runtimes.kimi_cli.facts import DEFAULT_AGENT_TOOLS
 from omk_precommit.runtimes.kimi_code.rules import check_kimi_code_project, parse_frontmatter
 from omk_precommit.runtimes.registry import KIMI_CODE
 from testing.gitrepo import snapshot
@@ -218,10 +219,10 @@ def extend_tree(repo):
 
 
 def resolved_json(root, agent_id):
-    spec = resolve_agent_spec(root, root / f'.kimi/agents/{agent_id}/agent.yaml')
-    return {'name': spec.name, 'prompt': str(spec.prompt_path) if spec.prompt_path else 'builtin',
-            'args': spec.prompt_args, 'tools': list(spec.tools), 'when_to_use': spec.when_to_use,
-            'model': spec.model, 'subagents': None if spec.subagents is None else list(spec.subagents)}
+    spec = resolve_agent_spec(root / f'.kimi/agents/{agent_id}/agent.yaml', root, lenient=True)
+    return {'name': spec.name, 'prompt': str(spec.prompt_file) if spec.prompt_file else 'builtin',
+            'args': dict(spec.system_prompt_args), 'tools': spec.loaded_tools, 'when_to_use': spec.when_to_use,
+            'model': spec.model, 'subagents': None if spec.own_subagents is None else list(spec.own_subagents)}
 
 
 def test_extend_chains_resolve_like_kimi_cli(extend_tree):
@@ -231,7 +232,7 @@ def test_extend_chains_resolve_like_kimi_cli(extend_tree):
     assert grand['tools'] == ['kimi_cli.tools.file:ReadFile'] and grand['model'] == 'k2'
     assert grand['subagents'] == ['helper'] and grand['when_to_use'] == 'base use'
     assert resolved_json(extend_tree, 'child')['tools'] == ['kimi_cli.tools.file:ReadFile', 'kimi_cli.tools.file:Grep']
-    assert resolved_json(extend_tree, 'defaulted')['tools'] == list(DEFAULT_TOOLS)
+    assert resolved_json(extend_tree, 'defaulted')['tools'] == list(DEFAULT_AGENT_TOOLS)
 
 
 JUDGE = '''
@@ -269,10 +270,19 @@ def test_real_kimi_cli_resolves_the_same_extend_chains(extend_tree):
 @pytest.mark.parametrize(('text', 'message'), [
     ('version: 2\nagent: {extend: default, name: x}\n', 'unsupported agent spec version'),
     ('version: 1\nagent: {extend: ../../../../outside.yaml, name: x}\n', 'outside the project root'),
-    ('version: 1\nagent: {extend: ./agent.yaml, name: x}\n', 'extend chain'),
-    ('version: 1\nagent: {name: x, tools: []}\n', 'system_prompt_path is required'),
+    ('version: 1\nagent: {extend: ./agent.yaml, name: x}\n', 'extend cycle'),
+    ('version: 1\nagent: {name: x, tools: []}\n', 'system prompt path is required'),
 ])
 def test_specs_kimi_cli_would_reject_are_refused_with_the_reason(repo, text, message):
     path = write(repo, '.kimi/agents/x/agent.yaml', text)
     with pytest.raises(OmkError, match=message):
-        resolve_agent_spec(repo, path)
+        resolve_agent_spec(path, repo, lenient=True)
+
+
+def test_only_the_lenient_reading_migrate_uses_accepts_a_spec_without_a_name(repo):
+    write(repo, '.kimi/agents/x/system.md', 'You help.\n')
+    path = write(repo, '.kimi/agents/x/agent.yaml', 'version: 1\nagent: {system_prompt_path: ./system.md, tools: []}\n')
+    with pytest.raises(OmkError, match='agent name is required'):
+        resolve_agent_spec(path, repo)
+    spec = resolve_agent_spec(path, repo, lenient=True)
+    assert spec.name == '' and spec.own_subagents is None and spec.prompt_file == (repo / '.kimi/agents/x/system.md').resolve()

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from omk_precommit.doctor import Severity, diagnose_project
-    from omk_precommit.render.doctor import render
+    from omk_precommit.render.findings import render
     from omk_precommit.render.output import github_annotation, paint, print_json
 
     staged = judges_staged(args)

@@ -40,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if getattr(args, 'hooks_action', None) not in ('enable', 'disable'):
         return print_rows('hooks', args)
+    from omk_precommit.engine.findings import Severity
     from omk_precommit.kimi_config.enable import (
         disable_hooks,
         enable_hooks,
@@ -66,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         for report in reports:
             text.print_hooks(report, args.hooks_action)
-    failed = any(r.stuck or any(f.startswith('error') for f in r.findings) for r in reports)
+    failed = any(r.stuck or any(f.severity is Severity.ERROR for f in r.findings) for r in reports)
     return EXIT_FOUND if failed else EXIT_CLEAN

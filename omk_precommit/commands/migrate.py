@@ -33,7 +33,7 @@ from omk_precommit.errors import OmkError
 from omk_precommit.render import text
 from omk_precommit.render.output import print_json
 from omk_precommit.runtimes.bundled import bundled_by_path
-from omk_precommit.runtimes.kimi_cli.spec import resolve_agent_spec
+from omk_precommit.runtimes.kimi_cli.agentspec import resolve_agent_spec
 from omk_precommit.runtimes.kimi_code.convert import complete_skill_frontmatter, convert_agent, read_prompt
 from omk_precommit.runtimes.kimi_code.rules import check_agent_file, check_skill_file
 from omk_precommit.runtimes.kimi_code.runtime import RUNTIME as KIMI_CODE
@@ -106,8 +106,8 @@ def _agent_steps(root: Path, overlay: dict[str, bytes], report: MigrateReport) -
             report.skipped.append(f'{source}: resolves outside the project root through a symlink; not read')
             continue
         try:
-            spec = resolve_agent_spec(root, spec_path)
-            if spec.prompt_path is not None and not is_inside_root(root, spec.prompt_path):
+            spec = resolve_agent_spec(spec_path, root, lenient=True)
+            if spec.prompt_file is not None and not is_inside_root(root, spec.prompt_file):
                 raise OmkError(f'{source}: its system prompt lies outside the project root; not read')
             prompt = read_prompt(spec)
         except OmkError as e:

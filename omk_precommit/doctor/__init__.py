@@ -23,10 +23,10 @@ from omk_precommit.doctor.kimi_config import check_kimi_config
 from omk_precommit.doctor.manifest import check_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.staged import staged_tree
-from omk_precommit.engine.findings import DiagResult, Severity
+from omk_precommit.engine.findings import DiagResult, Finding, Severity
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
-__all__ = ['DiagResult', 'Severity', 'diagnose_project']
+__all__ = ['DiagResult', 'Finding', 'Severity', 'diagnose_project']
 
 
 def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str = DEFAULT_RUNTIME,
@@ -63,7 +63,7 @@ def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bo
 
 def _about_the_project(result: DiagResult) -> bool:
     """A warning about a file of the project (strict fails on it), not about this machine's Kimi setup."""
-    return result.severity is Severity.WARNING and result.path is not None and not os.path.isabs(result.path)
+    return result.severity is Severity.WARNING and bool(result.path) and not os.path.isabs(result.path)
 
 
 def _guarded(check: str, run: Callable[[], list[DiagResult]]) -> list[DiagResult]:
@@ -72,4 +72,4 @@ def _guarded(check: str, run: Callable[[], list[DiagResult]]) -> list[DiagResult
         return run()
     except OSError as e:
         where = e.filename if isinstance(e.filename, str) else 'a file'
-        return [DiagResult(Severity.ERROR, f'cannot read {where} ({e.strerror})', None, 'fix its permissions', check)]
+        return [Finding(Severity.ERROR, '', f'cannot read {where} ({e.strerror})', 'fix its permissions', check)]

@@ -21,8 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.fsutil import read_regular
@@ -32,6 +30,7 @@ from omk_precommit.kimi_config.records import RECORD_SUFFIX
 from omk_precommit.runtimes.hook_commands import referenced_script
 from omk_precommit.runtimes.hook_rules import load_hook_tables
 from omk_precommit.runtimes.hooks import HOOK_CONFIG_FILES
+from omk_precommit.runtimes.kimi_cli.agentspec import spec_references
 from omk_precommit.runtimes.registry import RUNTIMES
 
 MAX_ROUNDS = 8  # of following references out of the base dir: an extend chain is rarely longer
@@ -126,18 +125,9 @@ def _references(root: Path, rel: str) -> set[str]:
 
 def _spec_paths(path: Path) -> list[str]:
     """The file paths an agent spec names (``extend``, ``system_prompt_path``, subagent ``path``), read leniently."""
-    try:
-        data = yaml.safe_load(_text(path) or '')
-    except yaml.YAMLError:
-        return []
-    agent = data.get('agent') if isinstance(data, dict) else None
-    if not isinstance(agent, dict):
-        return []
-    subagents = agent.get('subagents')
-    values = [agent.get('extend'), agent.get('system_prompt_path')]
-    values += [sub.get('path') for sub in (subagents.values() if isinstance(subagents, dict) else ())
-               if isinstance(sub, dict)]
-    return [v for v in values if isinstance(v, str) and v and v != 'default']
+    refs = spec_references(_text(path) or '')
+    values = [refs.extend, refs.system_prompt_path, *refs.subagent_paths]
+    return [v for v in values if v and v != 'default']
 
 
 def _within(directory: str, target: str) -> set[str]:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from omk_precommit.engine.findings import Finding
 from omk_precommit.engine.fsutil import atomic_write, fsync_dir, project_lock, read_if_exists
 from omk_precommit.engine.paths import is_inside_root
 from omk_precommit.errors import OmkError
@@ -105,12 +105,15 @@ class HooksReport:
     created_file: bool = False
     deleted_file: bool = False
     no_record: bool = False
-    findings: list[str] = field(default_factory=list)       # problems the edit introduced (never expected)
-    preexisting: list[str] = field(default_factory=list)    # problems the file already had: warnings only
+    findings: list[Finding] = field(default_factory=list)       # problems the edit introduced (never expected)
+    preexisting: list[Finding] = field(default_factory=list)    # problems the file already had: warnings only
     dry_run: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field; each finding as the doctor's ``--json`` writes one."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**data, 'findings': [f.to_json() for f in self.findings],
+                'preexisting': [f.to_json() for f in self.preexisting]}
 
 
 def _read_config(path: Path) -> tuple[str, bool]:
@@ -139,27 +142,19 @@ def _missing_parents(directory: Path) -> list[Path]:
     return missing
 
 
-def _findings(text: str, target: str, name: str) -> list[str]:
-    return [f'{f.severity}: {f.message}' for f in config_findings(text, target, name)]
-
-
-def _same_problem(finding: str) -> str:
-    # Removing a table renumbers the ones after it: hooks[3] before may be hooks[2] after.
-    return re.sub(r'hooks\[\d+\]', 'hooks[]', finding)
-
-
-def split_findings(before: str, after: str, target: str, name: str) -> tuple[list[str], list[str]]:
+def split_findings(before: str, after: str, target: str, name: str) -> tuple[list[Finding], list[Finding]]:
     """(problems our edit introduced, problems the file already had) in ``after``.
 
     A problem that was in the file before the edit is the user's, not ours: it is reported but
-    must not fail the command (doctor only warns about a broken user config, too).
+    must not fail the command (doctor only warns about a broken user config, too). Problems are
+    matched by ``Finding.identity``, which does not change when removing a table renumbers the
+    ones after it (``hooks[3]`` before may be ``hooks[2]`` after).
     """
-    old = [_same_problem(f) for f in _findings(before, target, name)] if before else []
+    old = [f.identity for f in config_findings(before, target, name)] if before else []
     ours, already = [], []
-    for finding in _findings(after, target, name):
-        key = _same_problem(finding)
-        if key in old:
-            old.remove(key)
+    for finding in config_findings(after, target, name):
+        if finding.identity in old:
+            old.remove(finding.identity)
             already.append(finding)
         else:
             ours.append(finding)

@@ -1,6 +1,6 @@
 """Doctor checks for Kimi configs: are the bundled hooks enabled where Kimi reads them, and will it load the file?
 
-Returns plain :class:`HookDiag` records the doctor wraps into its own results. A broken project
+Returns :class:`~omk_precommit.engine.findings.Finding` records in the doctor's ``kimi config`` group. A broken project
 ``.kimi/config.toml`` is an error (it is part of the commit); a broken user config is a
 warning, because the machine's state must not block a team's commit. A machine without any
 Kimi home (CI) is not asked to have hooks enabled.
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
+from omk_precommit.engine.findings import Finding, Severity
 from omk_precommit.engine.fsutil import read_regular
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.enable import describe, user_hooks_target
@@ -27,15 +28,11 @@ from omk_precommit.runtimes.hookdefs import bundled_hook_tables, default_project
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import UserScope, user_scope
 
+CHECK = 'kimi config'
 
-@dataclass(frozen=True)
-class HookDiag:
-    """One finding: severity ``ok`` / ``warning`` / ``error``, the file, the message, the command that fixes it."""
 
-    severity: str
-    path: str
-    message: str
-    fix: str | None = None
+def _finding(severity: Severity, path: str, message: str, fix: str = '', rule: str = '') -> Finding:
+    return Finding(severity, path, message, fix, CHECK, rule)
 
 
 @dataclass(frozen=True)
@@ -80,25 +77,27 @@ def _bundled(config: _Config) -> list[tuple[UserScope | None, Identities]]:
             for scope in scopes] + [(None, relative)]
 
 
-def diagnose_hooks_enabled(root: Path, target: Runtime | str = DEFAULT_RUNTIME) -> list[HookDiag]:
+def diagnose_hooks_enabled(root: Path, target: Runtime | str = DEFAULT_RUNTIME) -> list[Finding]:
     """Validity of every config of the runtime ``target`` that applies to ``root``, and whether the bundled
     hooks are enabled in one."""
     runtime = get_runtime(target)
-    results: list[HookDiag] = []
+    results: list[Finding] = []
     best: _Best | None = None
     for config in _configs(root, runtime):
         try:
             text = read_regular(config.path).decode('utf-8')
         except (OSError, UnicodeDecodeError) as e:
-            results.append(HookDiag('error' if config.project else 'warning', config.shown, f'cannot read as UTF-8 ({e})'))
+            severity = Severity.ERROR if config.project else Severity.WARNING
+            results.append(_finding(severity, config.shown, f'cannot read as UTF-8 ({e})'))
             continue
         findings = config_findings(text, config.runtime, config.shown)
         for f in findings:
-            severity = 'warning' if f.severity == 'warning' or not config.project else 'error'
-            results.append(HookDiag(severity, config.shown, f'{config.runtime.product} would reject it: {f.message}'
-                                    if f.severity == 'error' else f.message, 'fix the file, then run omk-kimi doctor'))
+            refused = f.severity is Severity.ERROR
+            severity = Severity.ERROR if refused and config.project else Severity.WARNING
+            results.append(_finding(severity, config.shown, f'{config.runtime.product} would reject it: {f.message}'
+                                    if refused else f.message, 'fix the file, then run omk-kimi doctor', f.rule))
         if not findings:
-            results.append(HookDiag('ok', config.shown, f'valid {config.runtime.product} config'))
+            results.append(_finding(Severity.OK, config.shown, f'valid {config.runtime.product} config'))
         try:
             present = {hook_identity(h) for h in existing_hooks(text, config.shown)}
         except OmkError:
@@ -125,32 +124,32 @@ class _Best:
     scope: UserScope | None  # the user scope whose scripts the hooks run, None for project scripts
 
 
-def _enablement(best: _Best | None, runtime: Runtime) -> list[HookDiag]:
+def _enablement(best: _Best | None, runtime: Runtime) -> list[Finding]:
     if best is None or best.found == 0:
         readers = runtime.user_configs_considered()
         if best is None and not any(reader.home().is_dir() for reader in readers):
             products = ' or '.join(reader.product for reader in readers)
-            return [HookDiag('ok', '-', f'no {products} config on this machine; hook enablement not checked')]
+            return [_finding(Severity.OK, '', f'no {products} config on this machine; hook enablement not checked')]
         # With several readers, the one the user has (hooks enable --user without --target picks it too).
         chosen = user_hooks_target(runtime if len(readers) == 1 else None)
         fix = chosen.runtime.command('hooks enable --user')
-        return [HookDiag('warning', str(chosen.config), 'the bundled hooks are not enabled in any config '
+        return [_finding(Severity.WARNING, str(chosen.config), 'the bundled hooks are not enabled in any config '
                          f'{chosen.runtime.product} reads, so they never run', fix)]
     found, total, config = best.found, best.total, best.config
     where = (' (read when kimi is started with --config-file .kimi/config.toml)' if config.project else '')
     if found < total:
         fix = (f'omk-kimi hooks enable --config {config.shown}' if config.project
                else config.runtime.command('hooks enable --user'))
-        return [HookDiag('warning', config.shown, f'only {found} of {total} bundled hooks are enabled{where}', fix)]
-    return [HookDiag('ok', config.shown, f'the bundled hooks are enabled{where}')]
+        return [_finding(Severity.WARNING, config.shown, f'only {found} of {total} bundled hooks are enabled{where}', fix)]
+    return [_finding(Severity.OK, config.shown, f'the bundled hooks are enabled{where}')]
 
 
-def _record_findings(config: _Config, text: str) -> list[HookDiag]:
+def _record_findings(config: _Config, text: str) -> list[Finding]:
     try:
         record = HooksRecord.load(config.path)
         hooks = existing_hooks(text, config.shown)
     except OmkError as e:
-        return [HookDiag('warning', config.shown, str(e))]
+        return [_finding(Severity.WARNING, config.shown, str(e))]
     if record is None:
         return []
     results = []
@@ -158,27 +157,28 @@ def _record_findings(config: _Config, text: str) -> list[HookDiag]:
         table = insertion.table
         if table not in hooks and any(isinstance(h, dict) and (h.get('event'), h.get('command')) ==
                                       (table.get('event'), table.get('command')) for h in hooks):
-            results.append(HookDiag('warning', config.shown, f'{describe(table)} was edited after omk-kimi hooks enable; '
+            results.append(_finding(Severity.WARNING, config.shown, f'{describe(table)} was edited after omk-kimi hooks enable; '
                                     'hooks disable will leave it in place'))
     return results
 
 
-def _user_scripts(scope: UserScope, runtime: Runtime) -> list[HookDiag]:
+def _user_scripts(scope: UserScope, runtime: Runtime) -> list[Finding]:
     fix = runtime.command('sync --user')
     return [
-        HookDiag('warning', str(script), 'a user hook runs this script, but it is missing or not executable, '
+        _finding(Severity.WARNING, str(script), 'a user hook runs this script, but it is missing or not executable, '
                  'so the hook fails open', fix)
         for script in (scope.hook_script(s.name) for s in default_project_hooks().scripts)
         if not os.access(script, os.X_OK)
     ]
 
 
-def _foreign_scripts(best: _Best) -> list[HookDiag]:
+def _foreign_scripts(best: _Best) -> list[Finding]:
     """Kimi Code's config running the Kimi CLI's user scripts (what ``hooks enable --user`` wrote before
     it kept to one target): they work, but ``sync --user --target kimi-code`` does not update them."""
     runtime = best.config.runtime
     if best.scope is None or best.scope == user_scope(runtime):
         return []
-    return [HookDiag('warning', best.config.shown, f'the bundled hooks here run the {DEFAULT_RUNTIME.product} user scripts '
+    return [_finding(Severity.WARNING, best.config.shown,
+                     f'the bundled hooks here run the {DEFAULT_RUNTIME.product} user scripts '
                      f'in {best.scope.directory}/hooks, not {runtime.product}\'s',
                      ' && '.join(runtime.command(c) for c in ('hooks disable --user', 'install --user', 'hooks enable --user')))]

@@ -42,12 +42,21 @@ class Removal:
     stuck: list[HookTable] = field(default_factory=list)     # ours and untouched, but not removable without reformatting
 
 
+class InvalidToml(OmkError):
+    """A config that is not valid TOML: the file and the reason as fields, the one-line message from both."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f'{name}: {reason}')
+        self.name = name
+        self.reason = reason
+
+
 def parse(text: str, name: str) -> Any:
-    """The tomlkit document of ``text``; a syntax error becomes a one-line OmkError."""
+    """The tomlkit document of ``text``; a syntax error becomes a one-line :class:`InvalidToml`."""
     try:
         return tomlkit.parse(text)
     except (TOMLKitError, ValueError) as e:
-        raise OmkError(f'{name}: not valid TOML ({e}); fix the file first') from None
+        raise InvalidToml(name, f'not valid TOML ({e}); fix the file first') from None
 
 
 def data_of(text: str, name: str) -> dict[str, Any]:

@@ -7,24 +7,29 @@ means the CLI refuses the file, so a hook that loads but never fires is only a w
 """
 from __future__ import annotations
 
-from omk_precommit.errors import OmkError
-from omk_precommit.kimi_config.toml_hooks import parse
-from omk_precommit.runtimes.hook_rules import ERROR, HOOKS_NOT_AN_ARRAY, WARNING, Problem, check_hook_table
+from dataclasses import replace
+
+from omk_precommit.engine.findings import RULE_CONFIG, RULE_HOOKS, RULE_TOML, Effect, Finding, Severity
+from omk_precommit.kimi_config.toml_hooks import InvalidToml, parse
+from omk_precommit.runtimes.hook_rules import HOOKS_NOT_AN_ARRAY, check_hook_table
 from omk_precommit.runtimes.registry import Runtime, get_runtime
 
 
-def config_findings(text: str, target: Runtime | str, name: str = 'config.toml') -> list[Problem]:
+def config_findings(text: str, target: Runtime | str, name: str = 'config.toml') -> list[Finding]:
     """Everything that makes ``target`` refuse ``text`` (errors), or that it loads but ignores,
-    coerces or never fires (warnings)."""
+    coerces or never fires (warnings); ``rule`` says whether a finding is about TOML syntax,
+    ``[[hooks]]`` or another key."""
     try:
         data = parse(text, name).unwrap()
-    except OmkError as e:
-        return [Problem(name, str(e).split(': ', 1)[1])]
-    findings = [Problem(name, e) for e in get_runtime(target).config_table_findings(data)]
+    except InvalidToml as e:
+        return [Finding(Severity.ERROR, name, e.reason, rule=RULE_TOML)]
+    runtime = get_runtime(target)
+    findings = [Finding(Severity.ERROR, name, e, rule=RULE_CONFIG) for e in runtime.config_table_findings(data)]
     hooks = data.get('hooks', [])
     if not isinstance(hooks, list):
-        return findings + [Problem(name, HOOKS_NOT_AN_ARRAY)]
+        return findings + [Finding(Severity.ERROR, name, HOOKS_NOT_AN_ARRAY, rule=RULE_HOOKS)]
     for index, table in enumerate(hooks):
-        findings += [Problem(name, p.message, ERROR if p.refused else WARNING, p.fix)
-                     for p in check_hook_table(table, index, target)]
+        # Here an error means "the runtime refuses the file": a hook that loads but never fires is a warning.
+        findings += [replace(f, severity=Severity.ERROR if f.effect is Effect.REFUSED else Severity.WARNING)
+                     for f in check_hook_table(table, index, runtime, name)]
     return findings

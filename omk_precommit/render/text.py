@@ -128,6 +128,8 @@ def print_migrate(report: MigrateReport) -> None:
 
 
 def print_hooks(report: HooksReport, action: str) -> None:
+    from omk_precommit.render.findings import finding_line  # here: the check path never renders findings
+
     if report.reason:
         print(f'{report.config}: chosen because {report.reason}')
     if report.no_record:
@@ -143,10 +145,10 @@ def print_hooks(report: HooksReport, action: str) -> None:
         for table in tables:
             print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
     for finding in report.findings:
-        print(f'{report.config}: {paint(finding, "red" if finding.startswith("error") else "yellow")}')
+        print(finding_line(finding, paint, path=report.config))
     for finding in report.preexisting:
         print(f'{report.config}: {paint("warning", "yellow")}: already in the file before hooks {action}, '
-              f'left as it was: {finding}')
+              f'left as it was: {finding_line(finding, path="")}')
     if action == 'enable':
         done = f'{len(report.added)} added, {len(report.present)} already present'
     else:

@@ -26,7 +26,7 @@ for Kimi Code a matcher JavaScript reads differently from Python (``(?i)``, ``(?
 one number type).
 
 How bad: REFUSED is always an error and TOLERATED a warning. UNSOUND is an error for the doctor
-(``HookProblem.severity``), which judges the files a project commits: a hook that never fires is
+(``Finding.severity`` of ``check_hook_table``), which judges the files a project commits: a hook that never fires is
 a safety gate that is silently not there (pinned by ``tests/doctor_corpus_test.py`` against
 kimi-cli, by ``tests/kimi_code_rules_test.py`` against Kimi Code). ``config_check`` reports it
 as a warning, because its errors mean "the runtime refuses this file"
@@ -35,79 +35,56 @@ as a warning, because its errors mean "the runtime refuses this file"
 from __future__ import annotations
 
 import difflib
-import enum
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
+from omk_precommit.engine.findings import RULE_HOOKS, RULE_TOML, Effect, Finding, Severity
 from omk_precommit.runtimes.registry import HOOK_KEYS, Runtime, get_runtime
 
-ERROR, WARNING = 'error', 'warning'
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
 TIMEOUT_RANGE = (1, 600)
 HOOKS_NOT_AN_ARRAY = 'hooks must be an array of tables: write each hook as [[hooks]], not [hooks]'
 
 
-class Effect(enum.Enum):
-    """What the runtime does with a problem (the module docstring says which problem is which)."""
+class _Issue(NamedTuple):
+    """A problem of one table, its text after the table's name (``hooks[i]``), so the name is a field."""
 
-    REFUSED = 'refused'      # the runtime refuses the table
-    UNSOUND = 'unsound'      # it loads, but the hook cannot work as written
-    TOLERATED = 'tolerated'  # it loads and runs; a key is ignored, a value coerced, or the command does nothing
-
-
-@dataclass(frozen=True)
-class HookProblem:
-    """One problem of one table: ``hooks[i]: what is wrong``, its effect, and the edit that fixes it."""
-
-    message: str
+    text: str
     effect: Effect
-    fix: str | None = None
-
-    @property
-    def refused(self) -> bool:
-        return self.effect is Effect.REFUSED
-
-    @property
-    def severity(self) -> str:
-        """The doctor's severity: an error unless the runtime merely tolerates the problem."""
-        return WARNING if self.effect is Effect.TOLERATED else ERROR
+    fix: str = ''
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One finding about a file: ``path: message``, an error or a warning, and how to fix it."""
-
-    path: str
-    message: str
-    severity: str = ERROR
-    fix: str | None = None
-
-    def __str__(self) -> str:
-        return f'{self.path}: {self.message}'
+def _doctor_severity(effect: Effect) -> Severity:
+    """An error unless the runtime merely tolerates the problem."""
+    return WARNING if effect is Effect.TOLERATED else ERROR
 
 
-def check_hook_table(table: object, index: int, target: Runtime | str) -> list[HookProblem]:
-    """Every problem of the ``[[hooks]]`` table number ``index`` (from 0) for the runtime ``target``."""
+def check_hook_table(table: object, index: int, target: Runtime | str, path: str = '') -> list[Finding]:
+    """Every problem of the ``[[hooks]]`` table number ``index`` (from 0) of ``path`` for the runtime
+    ``target``, with the doctor's severity and the runtime's ``effect``; ``key`` names the problem
+    without the table's number, which an edit above it changes."""
     runtime = get_runtime(target)
-    where = f'hooks[{index}]'
     if not isinstance(table, dict):
-        return [HookProblem(f'{where} must be a table with event and command', Effect.REFUSED)]
-    found = [_event_problem(table, where, runtime), _command_problem(table, where, runtime),
-             _matcher_problem(table, where, runtime), _timeout_problem(table, where, runtime)]
-    found += [_key_problem(key, where, runtime) for key in table if key not in HOOK_KEYS]
-    return [problem for problem in found if problem is not None]
+        found: list[_Issue | None] = [_Issue(' must be a table with event and command', Effect.REFUSED)]
+    else:
+        found = [_event_problem(table, runtime), _command_problem(table, runtime),
+                 _matcher_problem(table, runtime), _timeout_problem(table, runtime)]
+        found += [_key_problem(key, runtime) for key in table if key not in HOOK_KEYS]
+    return [Finding(_doctor_severity(issue.effect), path, f'hooks[{index}]{issue.text}', issue.fix,
+                    rule=RULE_HOOKS, key=f'hooks[]{issue.text}', effect=issue.effect)
+            for issue in found if issue is not None]
 
 
-def _event_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
+def _event_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if 'event' not in table:
-        return HookProblem(f'{where} has no event', Effect.REFUSED, 'add event = "PreToolUse" (or another event)')
+        return _Issue(' has no event', Effect.REFUSED, 'add event = "PreToolUse" (or another event)')
     event = table['event']
     if event in runtime.hook_events:
         return None
-    return HookProblem(f'{where}: event {event!r} is not a {runtime.product} hook event (events are case-sensitive)',
+    return _Issue(f': event {event!r} is not a {runtime.product} hook event (events are case-sensitive)',
                        Effect.REFUSED, f'use {closest_event(event, runtime.hook_events)}')
 
 
@@ -120,40 +97,40 @@ def closest_event(event: object, events: tuple[str, ...]) -> str:
     return close[0] if close else 'one of ' + ', '.join(events)
 
 
-def _command_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
+def _command_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if 'command' not in table:
-        return HookProblem(f'{where} has no command', Effect.REFUSED, f'add command = "{runtime.hooks_dir}/<script>"')
+        return _Issue(' has no command', Effect.REFUSED, f'add command = "{runtime.hooks_dir}/<script>"')
     command = table['command']
     if not isinstance(command, str):
-        return HookProblem(f'{where}: command must be a string, not {type(command).__name__}', Effect.REFUSED)
+        return _Issue(f': command must be a string, not {type(command).__name__}', Effect.REFUSED)
     if command.strip():
         return None
     if not command and runtime.strict_hooks:
-        return HookProblem(f'{where}: the command is empty; {runtime.product} requires one', Effect.REFUSED,
+        return _Issue(f': the command is empty; {runtime.product} requires one', Effect.REFUSED,
                            'write the command to run')
     note = '' if runtime.strict_hooks or command else ' (Kimi Code rejects it)'
-    return HookProblem(f'{where}: the command is {"blank" if command else "empty"}, so the hook does nothing{note}',
+    return _Issue(f': the command is {"blank" if command else "empty"}, so the hook does nothing{note}',
                        Effect.TOLERATED, 'write the command to run, or remove the hook')
 
 
-def _matcher_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
+def _matcher_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if 'matcher' not in table:
         return None
     matcher = table['matcher']
     if not isinstance(matcher, str):
-        return HookProblem(f'{where}: matcher must be a string (a regular expression), not {type(matcher).__name__}',
+        return _Issue(f': matcher must be a string (a regular expression), not {type(matcher).__name__}',
                            Effect.REFUSED)
     try:
         pattern = re.compile(matcher)
     except re.error as e:
-        return HookProblem(f'{where}: matcher {matcher!r} is not a valid regular expression ({e}), '
+        return _Issue(f': matcher {matcher!r} is not a valid regular expression ({e}), '
                            'so the hook never runs', Effect.UNSOUND, 'fix the regex')
     why = regex_portability_problem(matcher) if runtime.matcher_engine == 'javascript' else None
     if why is not None:
-        return HookProblem(f'{where}: matcher {matcher!r} {why}, so the hook may not fire as written', Effect.UNSOUND)
+        return _Issue(f': matcher {matcher!r} {why}, so the hook may not fire as written', Effect.UNSOUND)
     event = table.get('event')
     if event in runtime.empty_matched_events and not pattern.search(''):
-        return HookProblem(f'{where}: {event} hooks are matched against an empty value, '
+        return _Issue(f': {event} hooks are matched against an empty value, '
                            f'so matcher {matcher!r} never fires', Effect.UNSOUND, 'remove the matcher')
     return None
 
@@ -184,7 +161,7 @@ def regex_portability_problem(pattern: str) -> str | None:
     return None
 
 
-def _timeout_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
+def _timeout_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if 'timeout' not in table:
         return None
     value = table['timeout']
@@ -195,17 +172,17 @@ def _timeout_problem(table: dict[str, Any], where: str, runtime: Runtime) -> Hoo
         seconds = int(value) if isinstance(value, float) and value.is_integer() else None
     if seconds is None:
         wanted = 'an integer' if runtime.strict_hooks else 'a whole number of seconds'
-        return HookProblem(f'{where}: timeout {value!r} is not {wanted}', Effect.REFUSED, 'write timeout = 30')
+        return _Issue(f': timeout {value!r} is not {wanted}', Effect.REFUSED, 'write timeout = 30')
     low, high = TIMEOUT_RANGE
     if not low <= seconds <= high:
-        return HookProblem(f'{where}: timeout {seconds} is outside {low}-{high} seconds', Effect.REFUSED,
+        return _Issue(f': timeout {seconds} is outside {low}-{high} seconds', Effect.REFUSED,
                            f'write timeout = {min(max(seconds, low), high)}')
     if exact:
         return None
     if runtime.strict_hooks:
-        return HookProblem(f'{where}: timeout {value!r} is a float; {runtime.product} reads it as {seconds} only '
+        return _Issue(f': timeout {value!r} is a float; {runtime.product} reads it as {seconds} only '
                            'because JavaScript has one number type', Effect.UNSOUND, f'write timeout = {seconds}')
-    return HookProblem(f'{where}: timeout {value!r} is not an integer; {runtime.product} reads it as {seconds} '
+    return _Issue(f': timeout {value!r} is not an integer; {runtime.product} reads it as {seconds} '
                        'only by coercion', Effect.TOLERATED, f'write timeout = {seconds}')
 
 
@@ -223,31 +200,31 @@ def lax_int(value: object) -> int | None:
     return None
 
 
-def _key_problem(key: str, where: str, runtime: Runtime) -> HookProblem:
+def _key_problem(key: str, runtime: Runtime) -> _Issue:
     if runtime.strict_hooks:
-        return HookProblem(f'{where}: unknown key {key!r}: {runtime.product} rejects it, and with it every hook '
+        return _Issue(f': unknown key {key!r}: {runtime.product} rejects it, and with it every hook '
                            f'of the file (it accepts only {", ".join(HOOK_KEYS)})', Effect.REFUSED, f'remove {key}')
-    return HookProblem(f'{where}: unknown key {key!r} is ignored by {runtime.product} (Kimi Code rejects it)',
+    return _Issue(f': unknown key {key!r} is ignored by {runtime.product} (Kimi Code rejects it)',
                        Effect.TOLERATED, f'remove {key}')
 
 
-def load_hook_tables(rel: str, text: str) -> tuple[list[Any], list[Problem]]:
-    """The raw ``hooks`` entries of the TOML document ``text``, or the problem that prevents reading them."""
+def load_hook_tables(rel: str, text: str) -> tuple[list[Any], list[Finding]]:
+    """The raw ``hooks`` entries of the TOML document ``text``, or the error that prevents reading them."""
     try:
         doc = tomlkit.parse(text)
     except (TOMLKitError, ValueError) as e:
-        return [], [Problem(rel, f'invalid TOML ({e})', fix=f'fix the syntax of {rel}')]
+        return [], [Finding(ERROR, rel, f'invalid TOML ({e})', f'fix the syntax of {rel}', rule=RULE_TOML)]
     hooks = doc.get('hooks')
     if hooks is None:
         return [], []
     if not isinstance(hooks, list):
-        return [], [Problem(rel, HOOKS_NOT_AN_ARRAY, fix=f'edit {rel}')]
+        return [], [Finding(ERROR, rel, HOOKS_NOT_AN_ARRAY, f'edit {rel}', rule=RULE_HOOKS)]
     return [item.unwrap() if hasattr(item, 'unwrap') else item for item in hooks], []
 
 
-def check_hooks_toml(rel: str, text: str, target: Runtime | str) -> list[Problem]:
+def check_hooks_toml(rel: str, text: str, target: Runtime | str) -> list[Finding]:
     """Every problem of the ``[[hooks]]`` tables in the TOML document ``text``, with the doctor's severities."""
     tables, problems = load_hook_tables(rel, text)
     for index, table in enumerate(tables):
-        problems += [Problem(rel, p.message, p.severity, p.fix) for p in check_hook_table(table, index, target)]
+        problems += check_hook_table(table, index, target, rel)
     return problems

@@ -6,36 +6,15 @@ from :mod:`omk_precommit.runtimes.registry`.
 """
 from __future__ import annotations
 
-import enum
 import json
 from dataclasses import dataclass
 from typing import Callable, Union
 
 from omk_precommit.bundle.resources import asset_text
+from omk_precommit.runtimes.kimi_cli.facts import HookEvent as HookEvent
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
 HookTable = dict[str, Union[str, int]]
-
-
-class HookEvent(str, enum.Enum):
-    """The hook events the Kimi CLI accepts in ``[[hooks]]`` (serialised in PascalCase).
-
-    Kimi Code accepts all of these and seven more (``KimiCode.hook_events``).
-    """
-
-    PRE_TOOL_USE = 'PreToolUse'
-    POST_TOOL_USE = 'PostToolUse'
-    POST_TOOL_USE_FAILURE = 'PostToolUseFailure'
-    USER_PROMPT_SUBMIT = 'UserPromptSubmit'
-    STOP = 'Stop'
-    STOP_FAILURE = 'StopFailure'
-    SESSION_START = 'SessionStart'
-    SESSION_END = 'SessionEnd'
-    SUBAGENT_START = 'SubagentStart'
-    SUBAGENT_STOP = 'SubagentStop'
-    PRE_COMPACT = 'PreCompact'
-    POST_COMPACT = 'PostCompact'
-    NOTIFICATION = 'Notification'
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def _check_config(path: Path, rel: str, root: Path, findings: Findings, direct_s
         findings.error(rel, problem.message, problem.fix)
     for index, table in enumerate(tables):
         fix = f'edit hooks[{index}] in {rel}'
-        for found in check_hook_table(table, index, KIMI_CLI):
+        for found in check_hook_table(table, index, KIMI_CLI, rel):
             findings.add(found.severity, rel, found.message, f'{fix}: {found.fix}' if found.fix else fix)
         check_command(table, index, rel, root, findings, direct_scripts)
     if not findings.has_problems(rel):

@@ -7,6 +7,10 @@ extending file; the child's scalars and lists replace the parent's while ``syste
 merge; ``name``, ``system_prompt_path`` and ``tools`` are required after inheritance. Where
 kimi-cli would crash (an extend cycle, an empty file) or read outside the project, this raises a
 ``SpecError`` naming the file instead.
+
+The one reader of the format: the doctor resolves strictly, ``migrate`` with ``lenient=True``
+(a spec without a name still converts, named after its directory), and the doctor and the staged
+doctor read the files a spec names with ``spec_references`` / ``referenced_specs``, which never raise.
 """
 from __future__ import annotations
 
@@ -14,12 +18,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
 from omk_precommit.engine.fsutil import file_kind, read_regular
 from omk_precommit.engine.paths import is_inside_root
+from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.kimi_cli.facts import (
     DEFAULT_AGENT_NAME,
     DEFAULT_AGENT_PROMPT_ARGS,
@@ -31,7 +36,7 @@ from omk_precommit.runtimes.kimi_cli.facts import (
 BUILTIN_DIR = Path('<kimi-cli>/agents/default')
 
 
-class SpecError(Exception):
+class SpecError(OmkError):
     """Why an agent spec does not load: ``file`` (as shown to the user) and ``reason``."""
 
     def __init__(self, file: str, reason: str) -> None:
@@ -60,12 +65,21 @@ class ResolvedSpec:
     allowed_tools: tuple[str, ...] | None
     exclude_tools: tuple[str, ...]
     subagents: Mapping[str, Subagent]
+    when_to_use: str = ''
+    model: str | None = None
+    # The subagent names the spec (or a parent file) declares; None when none does or they are the built-in agent's.
+    own_subagents: tuple[str, ...] | None = None
 
     @property
     def loaded_tools(self) -> list[str]:
         """The tool paths kimi-cli imports: ``allowed_tools`` when set, else ``tools``, minus the excluded."""
         tools = self.allowed_tools if self.allowed_tools is not None else self.tools
         return [tool for tool in tools if tool not in self.exclude_tools]
+
+    @property
+    def prompt_file(self) -> Path | None:
+        """The system prompt file, symlinks and ``..`` resolved; None for the built-in prompt."""
+        return None if is_builtin(self.system_prompt_path) else self.system_prompt_path.resolve()
 
 
 def is_builtin(path: Path) -> bool:
@@ -82,13 +96,17 @@ def display_path(path: Path, root: Path) -> str:
     return normal if relative.startswith('..') else Path(relative).as_posix()
 
 
-def resolve_agent_spec(file: Path, root: Path) -> ResolvedSpec:
-    """The spec in ``file`` after inheritance, or ``SpecError`` where kimi-cli would reject it."""
+def resolve_agent_spec(file: Path, root: Path, *, lenient: bool = False) -> ResolvedSpec:
+    """The spec in ``file`` after inheritance, or ``SpecError`` where kimi-cli would reject it;
+    ``lenient`` accepts a spec without a name (its ``name`` is then ``''``)."""
     shown = display_path(file, root)
     fields = _resolve(file, root, ())
+    if lenient:
+        fields.setdefault('name', '')
     for key, missing in _REQUIRED.items():
         if key not in fields:
             raise SpecError(shown, f'{missing} after inheritance; add `{key}:` under `agent:`')
+    subagents: Mapping[str, Subagent] = fields.get('subagents') or {}
     return ResolvedSpec(
         file=file,
         name=fields['name'],
@@ -97,8 +115,15 @@ def resolve_agent_spec(file: Path, root: Path) -> ResolvedSpec:
         tools=tuple(fields['tools'] or ()),
         allowed_tools=None if fields.get('allowed_tools') is None else tuple(fields['allowed_tools']),
         exclude_tools=tuple(fields.get('exclude_tools') or ()),
-        subagents=fields.get('subagents') or {},
+        subagents=subagents,
+        when_to_use=fields.get('when_to_use') or '',
+        model=fields.get('model'),
+        own_subagents=None if 'subagents' not in fields or _builtin_only(subagents) else tuple(subagents),
     )
+
+
+def _builtin_only(subagents: Mapping[str, Subagent]) -> bool:
+    return bool(subagents) and all(is_builtin(sub.path) for sub in subagents.values())
 
 
 def reference_problem(path: Path, root: Path) -> str | None:
@@ -112,25 +137,41 @@ def reference_problem(path: Path, root: Path) -> str | None:
     return None
 
 
+class SpecReferences(NamedTuple):
+    """The file paths a spec names, as written: its parent, its system prompt and its subagents' specs."""
+
+    extend: str | None  # None for none, or for ``default``
+    system_prompt_path: str | None
+    subagent_paths: tuple[str, ...]
+
+
+def spec_references(text: str) -> SpecReferences:
+    """The file paths the spec ``text`` names, read leniently: what cannot be read names nothing."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        data = None
+    agent = data.get('agent') if isinstance(data, dict) else None
+    if not isinstance(agent, dict):
+        return SpecReferences(None, None, ())
+    extend, prompt, subagents = agent.get('extend'), agent.get('system_prompt_path'), agent.get('subagents')
+    return SpecReferences(
+        extend if isinstance(extend, str) and extend and extend != 'default' else None,
+        prompt if isinstance(prompt, str) else None,
+        tuple(sub['path'] for sub in (subagents.values() if isinstance(subagents, dict) else ())
+              if isinstance(sub, dict) and isinstance(sub.get('path'), str)),
+    )
+
+
 def referenced_specs(file: Path, root: Path) -> tuple[Path | None, list[Path]]:
     """The parent ``file`` extends (None for none or ``default``) and its subagent files, read leniently."""
     if not is_inside_root(root, file):
         return None, []
     try:
-        data = yaml.safe_load(read_regular(file).decode('utf-8'))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        refs = spec_references(read_regular(file).decode('utf-8'))
+    except (OSError, UnicodeDecodeError):
         return None, []
-    agent = data.get('agent') if isinstance(data, dict) else None
-    if not isinstance(agent, dict):
-        return None, []
-    extend = agent.get('extend')
-    parent = file.parent / extend if isinstance(extend, str) and extend and extend != 'default' else None
-    subagents = agent.get('subagents')
-    children = [
-        file.parent / sub['path'] for sub in (subagents.values() if isinstance(subagents, dict) else ())
-        if isinstance(sub, dict) and isinstance(sub.get('path'), str)
-    ]
-    return parent, children
+    return (None if refs.extend is None else file.parent / refs.extend), [file.parent / p for p in refs.subagent_paths]
 
 
 _DEFAULT_AGENT: dict[str, Any] = {

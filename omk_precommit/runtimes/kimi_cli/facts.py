@@ -6,9 +6,7 @@ rather than as a silently outdated doctor.
 """
 from __future__ import annotations
 
-from omk_precommit.runtimes.base import HOOK_KEYS
-from omk_precommit.runtimes.hook_rules import TIMEOUT_RANGE
-from omk_precommit.runtimes.kimi_cli.runtime import KimiCli
+import enum
 
 KIMI_CLI_VERSION = '1.52.0'
 
@@ -83,9 +81,27 @@ BUILTIN_PROMPT_ARGS = frozenset({
 })
 JINJA_GLOBALS = frozenset({'range', 'dict', 'lipsum', 'cycler', 'joiner', 'namespace'})
 
-# The hook facts ``hook_rules`` judges by, named here so the test checks them against the package:
-# ``[[hooks]] event`` values (``kimi_cli.hooks.config.HookEventType``, case-sensitive), the fields
-# of ``HookDef`` and its timeout bounds.
-HOOK_EVENTS = KimiCli.hook_events
-HOOK_FIELDS = frozenset(HOOK_KEYS)
-HOOK_TIMEOUT_RANGE = TIMEOUT_RANGE
+
+
+class HookEvent(str, enum.Enum):
+    """The hook events the Kimi CLI accepts in ``[[hooks]]`` (``kimi_cli.hooks.config.HookEventType``,
+    case-sensitive, PascalCase). Kimi Code accepts all of these and seven more (``KimiCode.hook_events``).
+    """
+
+    PRE_TOOL_USE = 'PreToolUse'
+    POST_TOOL_USE = 'PostToolUse'
+    POST_TOOL_USE_FAILURE = 'PostToolUseFailure'
+    USER_PROMPT_SUBMIT = 'UserPromptSubmit'
+    STOP = 'Stop'
+    STOP_FAILURE = 'StopFailure'
+    SESSION_START = 'SessionStart'
+    SESSION_END = 'SessionEnd'
+    SUBAGENT_START = 'SubagentStart'
+    SUBAGENT_STOP = 'SubagentStop'
+    PRE_COMPACT = 'PreCompact'
+    POST_COMPACT = 'PostCompact'
+    NOTIFICATION = 'Notification'
+
+
+# The ``[[hooks]] event`` values ``hook_rules`` judges Kimi CLI tables by (``KimiCli.hook_events``).
+HOOK_EVENTS = tuple(event.value for event in HookEvent)

@@ -19,6 +19,7 @@ import yaml
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.fsutil import file_kind
 from omk_precommit.engine.paths import is_inside_root
+from omk_precommit.runtimes.frontmatter import PYTHON_YAML_1_1, FrontmatterError, load_yaml, split_frontmatter
 from omk_precommit.runtimes.kimi_cli.agentspec import yaml_problem
 from omk_precommit.runtimes.readers import not_regular_fix, read_project_text
 
@@ -30,23 +31,19 @@ _NAME = re.compile(r'[a-z0-9]+(?:-[a-z0-9]+)*')
 _DIAGRAM_FENCE = re.compile(r'^\s*(```|~~~)\s*(mermaid|d2)\b', re.MULTILINE)
 
 
-class FrontmatterError(ValueError):
-    """The file's frontmatter is missing or unreadable; the message says how."""
-
-
 def parse_frontmatter(text: str) -> dict[str, Any]:
     """The YAML mapping between a first ``---`` line and the next one, as Kimi CLI reads it."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != '---':
+    try:
+        front = split_frontmatter(text, PYTHON_YAML_1_1)
+    except FrontmatterError:
+        raise FrontmatterError('frontmatter is not closed by a `---` line, so Kimi CLI reads the file as body only') \
+            from None
+    if front is None:
         raise FrontmatterError('has no YAML frontmatter (a first line `---`, then name and description, then `---`)')
-    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == '---'), None)
-    if end is None:
-        raise FrontmatterError('frontmatter is not closed by a `---` line, so Kimi CLI reads the file as body only')
-    block = '\n'.join(lines[1:end]).strip()
-    if not block:
+    if not front.block:
         raise FrontmatterError('frontmatter is empty')
     try:
-        data = yaml.safe_load(block)
+        data = load_yaml(front.block, PYTHON_YAML_1_1)
     except yaml.YAMLError as e:
         problem = yaml_problem(e, first_line=2)
         raise FrontmatterError(f'frontmatter is not valid YAML ({problem}); Kimi CLI skips the skill') from None

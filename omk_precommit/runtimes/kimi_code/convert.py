@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
 from omk_precommit.bundle.agents import RoleAgent
-from omk_precommit.runtimes.kimi_cli.spec import ResolvedSpec
+from omk_precommit.runtimes.frontmatter import JAVASCRIPT_YAML_1_2, FrontmatterError, load_yaml, split_frontmatter
+from omk_precommit.runtimes.kimi_cli.agentspec import ResolvedSpec
 from omk_precommit.runtimes.kimi_code.agents import KimiCodeAgent
-from omk_precommit.runtimes.kimi_code.rules import load_yaml
 from omk_precommit.runtimes.kimi_code.toolnames import UNMAPPABLE_TOOLS, kimi_code_tool
 
 # kimi-cli's built-in prompt variables and the Kimi Code variables that carry the same text.
@@ -49,15 +48,15 @@ def kebab_name(name: str) -> str:
 
 def _body(spec: ResolvedSpec, prompt: str | None, notes: list[str]) -> str:
     if prompt is None:  # the built-in Kimi CLI prompt: use Kimi Code's built-in one instead
-        extra = spec.prompt_args.get('ROLE_ADDITIONAL', '').strip()
+        extra = spec.system_prompt_args.get('ROLE_ADDITIONAL', '').strip()
         return '${base_prompt}\n' + (f'\n{extra}\n' if extra else '')
 
     def substitute(match: re.Match[str]) -> str:
         # Variables with no counterpart (KIMI_NOW) stay as written; the agent-file check
         # reports them, since Kimi Code prints unknown ${...} literally.
         name = match.group(1)
-        if name in spec.prompt_args:
-            return spec.prompt_args[name]
+        if name in spec.system_prompt_args:
+            return spec.system_prompt_args[name]
         if name in PROMPT_VARIABLES:
             return '${' + PROMPT_VARIABLES[name] + '}'
         return match.group(0)
@@ -75,7 +74,7 @@ def convert_agent(agent_id: str, spec: ResolvedSpec, prompt: str | None, role: R
     if spec.name and name != spec.name:
         notes.append(f'name {spec.name!r} became {name!r} (Kimi Code names are kebab-case)')
     tools: list[str] = []
-    for path in spec.tools:
+    for path in spec.loaded_tools:
         tool = kimi_code_tool(path)
         if tool is None:
             why = UNMAPPABLE_TOOLS.get(path, 'not a Kimi CLI tool omk knows')
@@ -94,8 +93,8 @@ def convert_agent(agent_id: str, spec: ResolvedSpec, prompt: str | None, role: R
     if spec.model:
         notes.append(f'model {spec.model!r} dropped: Kimi Code agent files cannot choose a model')
     subagents = None
-    if spec.subagents is not None:
-        subagents = tuple(kebab_name(s) for s in spec.subagents)
+    if spec.own_subagents is not None:
+        subagents = tuple(kebab_name(s) for s in spec.own_subagents)
         if subagents:
             notes.append(f'subagents {", ".join(subagents)}: Kimi Code finds them by name among its agents; '
                          'make sure each exists in .kimi-code/agents')
@@ -110,38 +109,34 @@ def convert_agent(agent_id: str, spec: ResolvedSpec, prompt: str | None, role: R
 def complete_skill_frontmatter(text: str, dir_name: str) -> tuple[str, tuple[str, ...]]:
     """``SKILL.md`` text with the ``name`` and ``description`` Kimi Code requires filled in the
     way the Kimi CLI defaulted them (directory name; first non-empty body line)."""
-    lines = text.splitlines(keepends=True)
-    has_front = bool(lines) and lines[0].strip() == '---'
-    close = next((i for i, line in enumerate(lines) if i > 0 and line.strip() == '---'), None) if has_front else None
-    if has_front and close is None:
-        return text, ()  # unclosed: Kimi Code rejects it; the skill check reports why
     try:
-        front = load_yaml(''.join(lines[1:close])) if close is not None else None
-    except yaml.YAMLError:
-        return text, ()
+        found = split_frontmatter(text, JAVASCRIPT_YAML_1_2)
+        front = load_yaml(found.block) if found is not None else None
+    except (FrontmatterError, yaml.YAMLError):
+        return text, ()  # Kimi Code rejects it; the skill check reports why
     front = {} if front is None else front
     if not isinstance(front, dict):
         return text, ()
-    body = lines[close + 1:] if close is not None else lines
+    body = found.body if found is not None else text
     added, notes = [], []
     if not (isinstance(front.get('name'), str) and front['name'].strip()):
         added.append(f'name: {json.dumps(dir_name)}\n')
         notes.append(f'added name {dir_name!r} (the Kimi CLI defaulted it to the directory name; Kimi Code requires it)')
     if not (isinstance(front.get('description'), str) and front['description'].strip()):
-        first = next((line.strip() for line in body if line.strip()), '')
+        first = next((line.strip() for line in body.splitlines() if line.strip()), '')
         description = first.lstrip('#').strip()[:MAX_DESCRIPTION] or 'No description provided.'
         added.append(f'description: {json.dumps(description, ensure_ascii=False)}\n')
         notes.append('added a description from the first line of the skill (the Kimi CLI defaulted it so; '
                      'Kimi Code requires it)')
     if not added:
         return text, ()
-    if close is None:
+    if found is None:
         return '---\n' + ''.join(added) + '---\n' + text, tuple(notes)
-    return ''.join(lines[:close]) + ''.join(added) + ''.join(lines[close:]), tuple(notes)
+    return text[:found.closing_fence] + ''.join(added) + text[found.closing_fence:], tuple(notes)
 
 
 def read_prompt(spec: ResolvedSpec) -> str | None:
     """The spec's system prompt text, None for the built-in one; OSError when it is unreadable."""
-    if spec.prompt_path is None:
+    if spec.prompt_file is None:
         return None
-    return Path(spec.prompt_path).read_text(encoding='utf-8')
+    return spec.prompt_file.read_text(encoding='utf-8')

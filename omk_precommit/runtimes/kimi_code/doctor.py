@@ -9,15 +9,16 @@ A ``.kimi-code/config.toml`` with hooks is pointed out: Kimi Code reads hooks on
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from omk_precommit.engine.findings import DiagResult, Findings
+from omk_precommit.engine.findings import DiagResult, Finding, Findings
 from omk_precommit.engine.fsutil import read_regular
 from omk_precommit.engine.paths import is_inside_root
-from omk_precommit.runtimes.hook_rules import Problem, load_hook_tables
+from omk_precommit.runtimes.hook_rules import load_hook_tables
 from omk_precommit.runtimes.hooks import check_command, check_script_dir
 from omk_precommit.runtimes.kimi_code.rules import agent_files, check_kimi_code_project, skill_files
 
@@ -30,7 +31,7 @@ def _group(rel: str) -> str:
     return {'agents': 'agents', 'skills': 'skills'}.get(parts[1] if len(parts) > 1 else '', 'hooks')
 
 
-def _fix(problem: Problem, managed: frozenset[str]) -> str:
+def _fix(problem: Finding, managed: frozenset[str]) -> str:
     if problem.path in managed:
         return f'omk-kimi diff --target kimi-code {problem.path} ({SYNC} --force restores the bundled file)'
     if _group(problem.path) == 'agents':
@@ -42,10 +43,7 @@ def check_kimi_code_assets(root: Path, base_dir: str, managed: frozenset[str]) -
     """Agents, skills and the hooks example under ``root/base_dir``, as Kimi Code would load them."""
     results: list[DiagResult] = []
     problems = check_kimi_code_project(root, base_dir)
-    for problem in problems:
-        findings = Findings(_group(problem.path))
-        findings.add(problem.severity, problem.path, problem.message, _fix(problem, managed))
-        results += findings.results
+    results += [replace(problem, fix=_fix(problem, managed), check=_group(problem.path)) for problem in problems]
     flagged = {p.path for p in problems}
     checked = [(path, 'agents', 'Kimi Code agent file loads') for path in agent_files(root, base_dir)]
     checked += [(path, 'skills', 'Kimi Code skill loads') for path in skill_files(root, base_dir)]

@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
+from omk_precommit.engine.findings import Finding, Severity
 from omk_precommit.engine.fsutil import NotRegularFileError, read_regular
 from omk_precommit.engine.paths import is_inside_root
-from omk_precommit.runtimes.hook_rules import ERROR, WARNING, Problem, check_hooks_toml
+from omk_precommit.runtimes.frontmatter import JAVASCRIPT_YAML_1_2, FrontmatterError, load_yaml, split_frontmatter
+from omk_precommit.runtimes.hook_rules import ERROR, WARNING, check_hooks_toml
 from omk_precommit.runtimes.kimi_code.agents import BUILTIN_PROFILES
 from omk_precommit.runtimes.kimi_code.runtime import RUNTIME as KIMI_CODE
 from omk_precommit.runtimes.kimi_code.toolnames import is_known_kimi_code_tool
@@ -36,52 +38,29 @@ PROMPT_VARIABLES = frozenset((
 _PROMPT_VARIABLE_RE = re.compile(r'\$\{([A-Za-z_][A-Za-z0-9_]*)\}')
 
 
-class FrontmatterError(ValueError):
-    pass
-
-
-class Yaml12Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2 booleans, as js-yaml reads them: only true/false
-    are booleans, so ``yes``, ``no``, ``on`` and ``off`` stay strings."""
-
-
-Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != 'tag:yaml.org,2002:bool']
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-Yaml12Loader.add_implicit_resolver(
-    'tag:yaml.org,2002:bool', re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
-
-
-def load_yaml(text: str) -> Any:
-    """``text`` parsed as js-yaml would (YAML 1.2 booleans); yaml.YAMLError when invalid."""
-    return yaml.load(text, Loader=Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
-
-
 def parse_frontmatter(text: str) -> tuple[Any, str]:
     """``(data, body)`` the way Kimi Code splits a file; data is None without an opening ``---``."""
-    lines = re.split(r'\r?\n', text)
-    if lines[0].strip() != '---':
+    front = split_frontmatter(text, JAVASCRIPT_YAML_1_2)
+    if front is None:
         return None, text
-    close = next((i for i, line in enumerate(lines) if i > 0 and line.strip() == '---'), None)
-    if close is None:
-        raise FrontmatterError('Missing closing frontmatter fence')
-    yaml_text = '\n'.join(lines[1:close]).strip()
-    body = '\n'.join(lines[close + 1:])
-    if not yaml_text:
-        return {}, body
+    if not front.block:
+        return {}, front.body
     try:
-        data = load_yaml(yaml_text)
+        data = load_yaml(front.block)
     except yaml.YAMLError as e:
         raise FrontmatterError(str(e).replace('\n', ' ')) from None
-    return ({} if data is None else data), body
+    return ({} if data is None else data), front.body
 
 
-def _decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
+def _problem(rel: str, message: str, severity: Severity = ERROR) -> Finding:
+    return Finding(severity, rel, message)
+
+
+def _decode(rel: str, data: bytes) -> tuple[str | None, list[Finding]]:
     try:
         return data.decode('utf-8'), []
     except UnicodeDecodeError:
-        return None, [Problem(rel, 'is not UTF-8 text')]
+        return None, [_problem(rel, 'is not UTF-8 text')]
 
 
 def _string_list_problem(value: object, field: str) -> str | None:
@@ -104,7 +83,7 @@ def _non_empty(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def check_agent_file(rel: str, data: bytes) -> list[Problem]:
+def check_agent_file(rel: str, data: bytes) -> list[Finding]:
     """Every reason Kimi Code would skip the agent file ``rel`` (errors) or ignore part of it."""
     text, problems = _decode(rel, data)
     if text is None:
@@ -112,76 +91,76 @@ def check_agent_file(rel: str, data: bytes) -> list[Problem]:
     try:
         front, body = parse_frontmatter(text)
     except FrontmatterError as e:
-        return [Problem(rel, f'Invalid frontmatter: {e}')]
+        return [_problem(rel, f'Invalid frontmatter: {e}')]
     if front is None:
-        return [Problem(rel, 'Missing frontmatter: an agent file starts with a --- line, YAML fields, and ---')]
+        return [_problem(rel, 'Missing frontmatter: an agent file starts with a --- line, YAML fields, and ---')]
     if not isinstance(front, dict):
-        return [Problem(rel, 'Frontmatter must be a mapping at the top level')]
+        return [_problem(rel, 'Frontmatter must be a mapping at the top level')]
     name_field = front.get('name')
     if name_field is not None and not isinstance(name_field, str):
-        problems.append(Problem(rel, 'Frontmatter field "name" must be a non-empty string'))
+        problems.append(_problem(rel, 'Frontmatter field "name" must be a non-empty string'))
     name = _non_empty(name_field) or PurePosixPath(rel).stem
     if not AGENT_NAME_RE.fullmatch(name):
-        problems.append(Problem(rel, f'Invalid agent name "{name}": expected kebab-case (e.g. "code-reviewer")'))
+        problems.append(_problem(rel, f'Invalid agent name "{name}": expected kebab-case (e.g. "code-reviewer")'))
     elif name in BUILTIN_PROFILES and front.get('override') is not True:
-        problems.append(Problem(rel, f'agent "{name}" has the name of a Kimi Code built-in profile and is ignored; '
+        problems.append(_problem(rel, f'agent "{name}" has the name of a Kimi Code built-in profile and is ignored; '
                                      'add "override: true" to replace the built-in, or rename it'))
     description = front.get('description')
     if description is not None and not isinstance(description, str):
-        problems.append(Problem(rel, 'Frontmatter field "description" must be a non-empty string'))
+        problems.append(_problem(rel, 'Frontmatter field "description" must be a non-empty string'))
     elif _non_empty(description) is None:
-        problems.append(Problem(rel, 'Missing required frontmatter field "description"'))
+        problems.append(_problem(rel, 'Missing required frontmatter field "description"'))
     if front.get('override') is not None and not isinstance(front.get('override'), bool):
-        problems.append(Problem(rel, 'Frontmatter field "override" must be a boolean'))
+        problems.append(_problem(rel, 'Frontmatter field "override" must be a boolean'))
     for field in ('tools', 'disallowedTools', 'subagents'):
         why = _string_list_problem(front.get(field), field)
         if why is not None:
-            problems.append(Problem(rel, why))
+            problems.append(_problem(rel, why))
         elif field != 'subagents':
             for tool in _string_list(front.get(field)):
                 if not is_known_kimi_code_tool(tool):
-                    problems.append(Problem(rel, f'{field}: {tool!r} is not a Kimi Code tool, so it is ignored '
+                    problems.append(_problem(rel, f'{field}: {tool!r} is not a Kimi Code tool, so it is ignored '
                                                  '(Kimi Code names: Read, Write, Edit, Grep, Glob, Bash, Agent, ...)',
                                             WARNING))
     if 'whenToUse' in front and front['whenToUse'] is not None and not isinstance(front['whenToUse'], str):
-        problems.append(Problem(rel, 'Frontmatter field "whenToUse" is not a string and is ignored', WARNING))
+        problems.append(_problem(rel, 'Frontmatter field "whenToUse" is not a string and is ignored', WARNING))
     for key in front:
         if key not in AGENT_FIELDS:
             hint = ' (Kimi Code spells it whenToUse)' if str(key).lower().replace('-', '_') == 'when_to_use' else ''
-            problems.append(Problem(rel, f'Frontmatter field "{key}" is ignored by Kimi Code{hint}', WARNING))
+            problems.append(_problem(rel, f'Frontmatter field "{key}" is ignored by Kimi Code{hint}', WARNING))
     if not body.strip():
-        problems.append(Problem(rel, 'Missing prompt body: the system prompt goes after the closing ---'))
+        problems.append(_problem(rel, 'Missing prompt body: the system prompt goes after the closing ---'))
     for variable in sorted(set(_PROMPT_VARIABLE_RE.findall(body)) - PROMPT_VARIABLES):
-        problems.append(Problem(rel, f'${{{variable}}} is not a Kimi Code prompt variable and stays as literal text',
+        problems.append(_problem(rel, f'${{{variable}}} is not a Kimi Code prompt variable and stays as literal text',
                                 WARNING))
     return problems
 
 
-def check_skill_file(rel: str, data: bytes) -> list[Problem]:
+def check_skill_file(rel: str, data: bytes) -> list[Finding]:
     """Every reason Kimi Code would skip the skill file ``rel`` (a ``SKILL.md`` or a flat ``.md``)."""
     text, problems = _decode(rel, data)
     if text is None:
         return problems
     directory_skill = PurePosixPath(rel).name == 'SKILL.md'
     if directory_skill and re.split(r'\r?\n', text, maxsplit=1)[0].strip() != '---':
-        return [Problem(rel, 'Missing frontmatter: SKILL.md must start with a --- line, then name and description')]
+        return [_problem(rel, 'Missing frontmatter: SKILL.md must start with a --- line, then name and description')]
     try:
         front, body = parse_frontmatter(text)
     except FrontmatterError as e:
-        return [Problem(rel, f'Invalid frontmatter: {e}')]
+        return [_problem(rel, f'Invalid frontmatter: {e}')]
     front = {} if front is None else front
     if not isinstance(front, dict):
-        return [Problem(rel, 'Frontmatter must be a mapping at the top level')]
+        return [_problem(rel, 'Frontmatter must be a mapping at the top level')]
     skill_type = front.get('type')
     if skill_type is not None and (not isinstance(skill_type, str) or skill_type.strip() not in SKILL_TYPES):
-        problems.append(Problem(rel, f'skill type {skill_type!r} is not supported, so Kimi Code skips the skill; '
+        problems.append(_problem(rel, f'skill type {skill_type!r} is not supported, so Kimi Code skips the skill; '
                                      f'use one of {", ".join(SKILL_TYPES)} or leave it out'))
     if directory_skill:
         for field in ('name', 'description'):
             if _non_empty(front.get(field)) is None:
-                problems.append(Problem(rel, f'Missing required frontmatter field "{field}"'))
+                problems.append(_problem(rel, f'Missing required frontmatter field "{field}"'))
     elif not body.strip() and _non_empty(front.get('description')) is None:
-        problems.append(Problem(rel, 'has no description and no body', WARNING))
+        problems.append(_problem(rel, 'has no description and no body', WARNING))
     return problems
 
 
@@ -238,23 +217,23 @@ def skill_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
     return list(_skill_files(root / base_dir / 'skills'))
 
 
-def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Problem]:
+def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Finding]:
     """Every agent file, skill and the hooks example under ``root/base_dir``, by Kimi Code's rules."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     base = root / base_dir
 
     def readable(path: Path) -> tuple[str, bytes | None]:
         rel = path.relative_to(root).as_posix()
         if not is_inside_root(root, path):
-            problems.append(Problem(rel, 'resolves outside the project root through a symlink; not checked'))
+            problems.append(_problem(rel, 'resolves outside the project root through a symlink; not checked'))
             return rel, None
         try:
             return rel, read_regular(path)
         except NotRegularFileError as e:
-            problems.append(Problem(rel, str(e.strerror)))
+            problems.append(_problem(rel, str(e.strerror)))
             return rel, None
         except OSError as e:
-            problems.append(Problem(rel, f'cannot read ({e.strerror})'))
+            problems.append(_problem(rel, f'cannot read ({e.strerror})'))
             return rel, None
 
     names: dict[str, str] = {}
@@ -269,7 +248,7 @@ def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Pr
         front, _ = parse_frontmatter(data.decode('utf-8'))
         name = _non_empty(front.get('name')) or path.stem
         if name in names:
-            problems.append(Problem(rel, f'agent name "{name}" is already used by {names[name]}, '
+            problems.append(_problem(rel, f'agent name "{name}" is already used by {names[name]}, '
                                          'which wins; rename one of them', WARNING))
         else:
             names[name] = rel

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -46,7 +47,8 @@ def _build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
 
-    user_help = 'the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi'
+    user_help = ('the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi '
+                 '(created if missing). Without --user: the project scope, .kimi/ (or .kimi-code/) in --dir')
     p = add('install', 'write the bundled assets into .kimi/ and record them in the manifest')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--user', action='store_true', help=user_help)
@@ -59,7 +61,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('--user', action='store_true', help=user_help)
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
-    p.add_argument('--user', action='store_true', help=user_help + ' (and the hooks enable --user tables)')
+    p.add_argument('--user', action='store_true', help=user_help.replace(' (created if missing)', '')
+                   + ' (with --user, also the hooks enable --user tables)')
     p = add('check', 'report managed files that were modified or deleted')
     p.add_argument('--staged', action='store_true',
                    help='judge the staged content (git index) instead of the working tree; '
@@ -198,7 +201,7 @@ def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:
         report_text.print_rollback(report, manifest_shown=str(user_scope(_target(args)).directory / MANIFEST_NAME))
     else:
         report_text.print_rollback(report, manifest_shown=f'{BASE_DIRS[_target(args)]}/{MANIFEST_NAME}')
-    return EXIT_CLEAN
+    return EXIT_FOUND if report.errors else EXIT_CLEAN
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -316,6 +319,18 @@ def _plain_check(argv: Sequence[str]) -> argparse.Namespace | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _plain_check(argv) or _build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        # A library warning (an older manifest version) is one line on stderr, once per run.
+        warnings.simplefilter('once')
+        warnings.showwarning = _show_warning
+        return _run(args)
+
+
+def _show_warning(message: Warning | str, *_: object, **__: object) -> None:
+    print(f'omk-kimi: warning: {message}', file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == 'hooks' and getattr(args, 'hooks_action', None) in ('enable', 'disable'):
             return _cmd_hooks(args)

@@ -47,8 +47,9 @@ def _build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
 
-    user_help = ('the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi '
-                 '(created if missing). Without --user: the project scope, .kimi/ (or .kimi-code/) in --dir')
+    user_scope = 'the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi'
+    project_scope = 'Without --user: the project scope, .kimi/ (or .kimi-code/) in --dir'
+    user_help = f'{user_scope} (created if missing). {project_scope}'
     p = add('install', 'write the bundled assets into .kimi/ and record them in the manifest')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--user', action='store_true', help=user_help)
@@ -61,8 +62,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('--user', action='store_true', help=user_help)
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
-    p.add_argument('--user', action='store_true', help=user_help.replace(' (created if missing)', '')
-                   + ' (with --user, also the hooks enable --user tables)')
+    p.add_argument('--user', action='store_true', help=f'{user_scope}, and the hooks enable --user tables. {project_scope}')
     p = add('check', 'report managed files that were modified or deleted')
     p.add_argument('--staged', action='store_true',
                    help='judge the staged content (git index) instead of the working tree; '

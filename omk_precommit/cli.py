@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from omk_precommit import __version__
-from omk_precommit.errors import OmkError
+from omk_precommit.errors import OmkError, OmkWarning
 from omk_precommit.render import text as report_text
 from omk_precommit.render.output import github_annotation, paint, print_json
 from omk_precommit.runtimes.registry import BASE_DIRS, KIMI_CLI, KIMI_CODE, MANIFEST_NAME, TARGETS
@@ -319,15 +319,14 @@ def _plain_check(argv: Sequence[str]) -> argparse.Namespace | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _plain_check(argv) or _build_parser().parse_args(argv)
-    with warnings.catch_warnings():
-        # A library warning (an older manifest version) is one line on stderr, once per run.
-        warnings.simplefilter('once')
-        warnings.showwarning = _show_warning
-        return _run(args)
-
-
-def _show_warning(message: Warning | str, *_: object, **__: object) -> None:
-    print(f'omk-kimi: warning: {message}', file=sys.stderr)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', OmkWarning)
+        code = _run(args)
+    if code != EXIT_ERROR:  # a run that could not run says one thing only: why
+        # Our warnings (an older manifest version) are one line each on stderr, once per run.
+        for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)):
+            print(f'omk-kimi: warning: {message}', file=sys.stderr)
+    return code
 
 
 def _run(args: argparse.Namespace) -> int:

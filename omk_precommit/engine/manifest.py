@@ -20,7 +20,7 @@ from omk_precommit.engine.backup import BACKUP_MARKER
 from omk_precommit.engine.checksum import compute_checksum, fingerprint, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, read_if_exists
 from omk_precommit.engine.paths import RootGuard, is_inside_root, path_problem, resolve_managed
-from omk_precommit.errors import OmkError
+from omk_precommit.errors import OmkError, OmkWarning
 from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
 from omk_precommit.fastcheck.statcache import StatCache
 from omk_precommit.runtimes.registry import MANIFEST_NAME
@@ -80,7 +80,7 @@ class ChecksumMismatch(NamedTuple):
     actual: str | None
 
 
-class OlderManifestWarning(UserWarning):
+class OlderManifestWarning(OmkWarning):
     """A manifest written with an older schema version: loaded, and rewritten as the current one."""
 
 
@@ -316,11 +316,6 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
         )
     if version < 0:
         raise _Invalid(f'unknown manifest version {_show(version)}')
-    if version < MANIFEST_VERSION:
-        warnings.warn(OlderManifestWarning(
-            f'{base_dir}/{MANIFEST_NAME}: manifest version {version} is older than the current {MANIFEST_VERSION}; '
-            f'loaded as is, and the next omk-kimi sync or install rewrites it as version {MANIFEST_VERSION}',
-        ), stacklevel=2)
     created_at = _require(data, 'created_at', str, None)
     if created_at is None:
         created_at = utc_now()
@@ -375,5 +370,10 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
         backups.append(BackupEntry(managed, backup, stamp))
 
+    if version < MANIFEST_VERSION:  # only once it proved valid: a refused manifest gets one line, the error
+        warnings.warn(OlderManifestWarning(
+            f'{base_dir}/{MANIFEST_NAME}: manifest version {version} is older than the current {MANIFEST_VERSION}; '
+            f'loaded as is, and the next omk-kimi sync or install rewrites it as version {MANIFEST_VERSION}',
+        ), stacklevel=3)
     manifest = AssetManifest(base_dir=base_dir, created_at=created_at, omk_version=omk_version)
     return manifest.with_changes(files, directories, backups)

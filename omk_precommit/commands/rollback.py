@@ -89,7 +89,10 @@ def _unlisted_backup(
         backup_rel = f'{parent}/{candidate}'
         if not candidate.startswith(prefix) or candidate == prefix or manifest.entry(backup_rel) is not None:
             continue
-        mode = os.lstat(root / backup_rel).st_mode
+        try:
+            mode = os.lstat(root / backup_rel).st_mode
+        except FileNotFoundError:  # deleted since the listing
+            continue
         if not stat.S_ISREG(mode):
             raise _UnusableBackup(backup_rel, file_kind(mode) if not stat.S_ISLNK(mode) else 'a symlink')
         data = read_managed(root, backup_rel)

@@ -34,4 +34,8 @@ def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    return getattr(importlib.import_module(f'{__name__}.{module}'), name)
+    value = getattr(importlib.import_module(f'{__name__}.{module}'), name)
+    # Bind it here, so that a submodule named like it (importing ``omk_precommit.rollback`` would
+    # set that attribute to the module) cannot shadow it later, and the next lookup is direct.
+    globals()[name] = value
+    return value

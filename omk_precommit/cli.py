@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 from types import ModuleType
 
 from omk_precommit import __version__
 from omk_precommit.commands.base import EXIT_ERROR
-from omk_precommit.errors import OmkError
+from omk_precommit.errors import OmkError, OmkWarning
 
 COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'migrate', 'agents', 'hooks', 'skills')
 
@@ -48,6 +49,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser([command] if command else COMMANDS).parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', OmkWarning)
+        code = _run(args)
+    if code != EXIT_ERROR:  # a run that could not run says one thing only: why
+        # Our warnings (an older manifest version) are one line each on stderr, once per run.
+        for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)):
+            print(f'omk-kimi: warning: {message}', file=sys.stderr)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(_module(args.command).run(args))
     except OmkError as e:

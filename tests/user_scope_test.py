@@ -101,10 +101,35 @@ def test_user_scope_api_is_exported(isolated_home):
     assert omk_precommit.rollback_user_assets().removed
 
 
-def test_user_share_dir_whose_parent_is_missing_is_a_clear_error(isolated_home, monkeypatch, capsys):
-    monkeypatch.setenv('KIMI_SHARE_DIR', str(isolated_home / 'no' / 'such' / 'kimi'))
+@pytest.mark.parametrize('command', [['install', '--user'], ['sync', '--user']])
+def test_user_dir_whose_parent_is_missing_is_created(isolated_home, monkeypatch, capsys, command):
+    # omk 0.5.0's ~/.config/kimi on a machine without ~/.config (issue 17).
+    user_dir = isolated_home / 'fresh' / '.config' / 'kimi'
+    monkeypatch.setenv('OMK_KIMI_USER_DIR', str(user_dir))
+    assert main(command) == 0, capsys.readouterr().err
+    assert (user_dir / 'agents' / 'architect' / 'agent.yaml').is_file()
+    assert (user_dir / 'omk-manifest.json').is_file()
+    assert main(['rollback', '--user']) == 0
+    assert not (user_dir / 'omk-manifest.json').exists()
+
+
+@pytest.mark.parametrize('command', [['install', '--user', '--dry-run'], ['sync', '--user', '--dry-run'],
+                                     ['rollback', '--user', '--dry-run'], ['rollback', '--user']])
+def test_user_dir_whose_parent_is_missing_is_planned_without_creating_it(isolated_home, monkeypatch, capsys, command):
+    monkeypatch.setenv('OMK_KIMI_USER_DIR', str(isolated_home / 'fresh' / '.config' / 'kimi'))
+    assert main(command) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert not (isolated_home / 'fresh').exists()
+    if command[0] != 'rollback':
+        assert 'agents/architect/agent.yaml: would' in out
+
+
+def test_user_dir_below_a_file_is_a_clear_error(isolated_home, monkeypatch, capsys):
+    (isolated_home / 'blocker').write_text('a file where a directory belongs\n')
+    monkeypatch.setenv('OMK_KIMI_USER_DIR', str(isolated_home / 'blocker' / '.config' / 'kimi'))
     assert main(['install', '--user']) == 2
-    assert 'not a directory' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and 'blocker' in err and 'move it aside' in err
 
 
 @pytest.mark.parametrize('command', [['install', '--user'], ['sync', '--user'], ['rollback', '--user']])

@@ -21,6 +21,11 @@ class RolePack:
     suggested_workers: int
 
     @property
+    def suggested_worker_count(self) -> int:
+        """omk 0.5.0's name for ``suggested_workers``."""
+        return self.suggested_workers
+
+    @property
     def system_prompt(self) -> str:
         return asset_text(f'role-packs/{self.id}.md')
 

@@ -12,8 +12,9 @@ from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime, runtime_names
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
-USER_HELP = 'the user scope (default: the project scope): role agents and hook scripts in $OMK_KIMI_USER_DIR, ' \
-            'else $KIMI_SHARE_DIR or ~/.kimi (Kimi Code: $KIMI_CODE_HOME or ~/.kimi-code)'
+USER_HELP = ('the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi '
+             '(Kimi Code: $KIMI_CODE_HOME or ~/.kimi-code), created if missing. '
+             'Without --user: the project scope, .kimi/ (or .kimi-code/) in --dir')
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:

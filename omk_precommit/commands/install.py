@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from omk_precommit.commands.base import (
@@ -14,6 +15,7 @@ from omk_precommit.commands.base import (
     runtime_of,
 )
 from omk_precommit.engine.asset import BundledAsset
+from omk_precommit.engine.fsutil import make_dirs
 from omk_precommit.engine.manifest import EntryKind
 from omk_precommit.engine.plan import WRITES, ActionKind, reconcile
 from omk_precommit.engine.reports import InstallReport
@@ -33,12 +35,19 @@ def install_project_assets(root: Path, *, dry_run: bool = False, target: Runtime
 def install_user_assets(*, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> InstallReport:
     """Install the role agents and hook scripts into the user directory (see ``user_scope``)."""
     scope = user_scope(target)
-    return install_assets(scope.root, scope.base_dir, user_assets(scope, target), dry_run=dry_run)
+    # The user dir's parent may not exist yet (~/.config on a fresh machine): create it, as omk does.
+    return install_assets(scope.root, scope.base_dir, user_assets(scope, target), dry_run=dry_run, create_root=True)
 
 
-def install_assets(root: Path, base_dir: str, assets: tuple[BundledAsset, ...], *, dry_run: bool) -> InstallReport:
-    """Make ``assets`` under ``root/base_dir`` exactly the bundled bytes, recorded in that dir's manifest."""
-    if not root.is_dir():
+def install_assets(
+    root: Path, base_dir: str, assets: tuple[BundledAsset, ...], *, dry_run: bool, create_root: bool = False,
+) -> InstallReport:
+    """Make ``assets`` under ``root/base_dir`` exactly the bundled bytes, recorded in that dir's manifest.
+
+    ``create_root``: a missing ``root`` is created (a dry run only plans as if it were)."""
+    if create_root and not dry_run:
+        make_dirs(root)
+    if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
     actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run)
     backups = [b.backup_path for b in new_backups]

@@ -10,11 +10,13 @@ import argparse
 import contextlib
 import enum
 import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from omk_precommit.commands.base import (
     EXIT_CLEAN,
+    EXIT_FOUND,
     USER_HELP,
     add_common,
     add_dry_run,
@@ -23,9 +25,18 @@ from omk_precommit.commands.base import (
     runtime_of,
 )
 from omk_precommit.engine.asset import BundledAsset
-from omk_precommit.engine.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.engine.backup import BACKUP_MARKER
+from omk_precommit.engine.fsutil import (
+    atomic_write,
+    crash_point,
+    file_kind,
+    fsync_dir,
+    project_lock,
+    remove_file,
+    remove_stale_temp_files,
+)
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, read_managed
-from omk_precommit.engine.paths import MANIFEST_NAME, resolve_managed
+from omk_precommit.engine.paths import MANIFEST_NAME, is_inside_root, resolve_managed
 from omk_precommit.engine.plan import is_recorded_version, remove_conflict_copy
 from omk_precommit.engine.reports import RollbackReport
 from omk_precommit.errors import OmkError
@@ -50,14 +61,57 @@ class Step:
     path: str
     reason: str = ''
     backup: BackupEntry | None = None
+    error: str = ''            # why a backup there is could not be restored
 
 
-def _oldest_backup(root: Path, manifest: AssetManifest, rel: str) -> tuple[BackupEntry, bytes] | None:
-    """The oldest indexed backup of ``rel`` still on disk, with its bytes: the pre-install original."""
+class _UnusableBackup(Exception):
+    """A ``<file>.omk-backup-*`` on disk that is not a regular file (a directory, FIFO...)."""
+
+    def __init__(self, backup: str, kind: str) -> None:
+        super().__init__(f'{backup} is {kind}')
+        self.backup = backup
+
+
+def _oldest_backup(
+    root: Path, manifest: AssetManifest, rel: str, listings: dict[Path, list[str]],
+) -> tuple[BackupEntry, bytes] | None:
+    """The oldest backup of ``rel`` still on disk, with its bytes: the pre-install original.
+
+    Indexed backups come first. Without one (a manifest written with no ``backups`` list, by
+    omk 0.5.0 or an older omk-precommit), the oldest ``<file>.omk-backup-*`` beside the file is
+    the original, as omk 0.5.0's rollback looks for it. ``listings`` caches each directory's names.
+    """
     for backup in manifest.backups_of(rel):
         data = read_managed(root, backup.backup_path)
         if data is not None:
             return backup, data
+    return _unlisted_backup(root, manifest, rel, listings)
+
+
+def _unlisted_backup(
+    root: Path, manifest: AssetManifest, rel: str, listings: dict[Path, list[str]],
+) -> tuple[BackupEntry, bytes] | None:
+    parent, _, name = rel.rpartition('/')
+    directory = root / parent
+    if directory not in listings:
+        try:
+            listings[directory] = sorted(os.listdir(directory)) if is_inside_root(root, directory) else []
+        except OSError:  # gone or not a directory: nothing beside the file
+            listings[directory] = []
+    prefix = name + BACKUP_MARKER
+    for candidate in listings[directory]:
+        backup_rel = f'{parent}/{candidate}'
+        if not candidate.startswith(prefix) or candidate == prefix or manifest.entry(backup_rel) is not None:
+            continue
+        try:
+            mode = os.lstat(root / backup_rel).st_mode
+        except FileNotFoundError:  # deleted since the listing
+            continue
+        if not stat.S_ISREG(mode):
+            raise _UnusableBackup(backup_rel, file_kind(mode) if not stat.S_ISLNK(mode) else 'a symlink')
+        data = read_managed(root, backup_rel)
+        if data is not None:
+            return BackupEntry(rel, backup_rel, ''), data
     return None
 
 
@@ -70,13 +124,21 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     """
     bundled = bundled_by_path() if bundled is None else bundled
     steps = []
+    listings: dict[Path, list[str]] = {}
     for entry in manifest.files:
         disk = read_managed(root, entry.path)
         asset = bundled.get(entry.path)
         ours = disk is not None and (
             is_recorded_version(disk, entry.checksum) or (asset is not None and disk == asset.content)
         )
-        original = _oldest_backup(root, manifest, entry.path)
+        try:
+            original = _oldest_backup(root, manifest, entry.path, listings)
+        except _UnusableBackup as e:
+            # Neither restore from it nor remove the file it may be the original of: keep both, say so.
+            steps.append(Step(StepKind.KEEP, entry.path, f'its backup {e}, not a file',
+                              error=f'cannot restore {entry.path}: its backup {e}, not a file; '
+                                    f'move it aside and restore the original by hand'))
+            continue
         if original is not None:
             backup, backup_bytes = original
             if disk == backup_bytes:
@@ -123,6 +185,8 @@ def rollback_user_assets(*, dry_run: bool = False, target: Runtime | str = DEFAU
     configs = [c for c in user_recorded_configs() if c in readers]
     hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
     scope = user_scope(runtime)
+    if not scope.root.is_dir():  # e.g. no ~/.config at all: nothing was ever installed there
+        return _with_hooks(RollbackReport(manifest_missing=True, dry_run=dry_run), hooks, None)
     report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, runtime)},
                              dry_run=dry_run)
     return _with_hooks(report, hooks, None)
@@ -165,6 +229,7 @@ def rollback_assets(
         restored=[s.path for s in steps if s.kind in (StepKind.RESTORE, StepKind.DROP_BACKUP)],
         removed=[s.path for s in steps if s.kind is StepKind.REMOVE],
         skipped=[f'{s.path} ({s.reason})' for s in steps if s.kind is StepKind.KEEP],
+        errors=[s.error for s in steps if s.error],
         dry_run=dry_run,
     )
 
@@ -229,4 +294,4 @@ def run(args: argparse.Namespace) -> int:
         print_json(report.to_json())
     else:
         text.print_rollback(report, manifest_shown=shown)
-    return EXIT_CLEAN
+    return EXIT_FOUND if report.errors else EXIT_CLEAN

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from omk_precommit.commands.base import (
@@ -15,8 +16,9 @@ from omk_precommit.commands.base import (
     runtime_of,
 )
 from omk_precommit.engine.asset import BundledAsset
+from omk_precommit.engine.fsutil import make_dirs
 from omk_precommit.engine.gitutil import ignored_paths
-from omk_precommit.engine.plan import ActionKind, reconcile
+from omk_precommit.engine.plan import ActionKind, forget_missing_backups, reconcile
 from omk_precommit.engine.reports import SyncReport, SyncScope
 from omk_precommit.errors import OmkError
 from omk_precommit.render import text
@@ -41,8 +43,9 @@ def sync_project_assets(
 def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> SyncReport:
     """Bring the user directory's agents and hook scripts up to the bundle (three-way, like a project)."""
     scope = user_scope(target)
+    # The user dir's parent may not exist yet (~/.config on a fresh machine): create it, as omk does.
     return sync_assets(scope.root, scope.base_dir, user_assets(scope, target), SyncScope.USER,
-                       force=force, dry_run=dry_run)
+                       force=force, dry_run=dry_run, create_root=True)
 
 
 def sync_assets(
@@ -53,12 +56,19 @@ def sync_assets(
     *,
     force: bool,
     dry_run: bool,
+    create_root: bool = False,
 ) -> SyncReport:
-    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest."""
-    if not root.is_dir():
+    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest.
+
+    ``create_root``: a missing ``root`` is created (a dry run only plans as if it were).
+    """
+    if create_root and not dry_run:
+        make_dirs(root)
+    if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
     actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run)
     backups = [b.backup_path for b in new_backups]
+    forgotten = forget_missing_backups(root, base_dir, dry_run=dry_run) if force else []
 
     def paths(*kinds: ActionKind) -> list[str]:
         return [a.path for a in actions if a.kind in kinds]
@@ -76,6 +86,7 @@ def sync_assets(
         conflicts=paths(ActionKind.CONFLICT),
         removed=removed,
         backups_created=backups,
+        backups_forgotten=forgotten,
         dry_run=dry_run,
         ignored=ignored,
     )

@@ -1,6 +1,7 @@
 """Doctor checks for the manifest: present, loadable and safe; managed files; the backup index."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from omk_precommit.engine.findings import DiagResult, Findings
@@ -17,6 +18,17 @@ def managed_paths(root: Path, base_dir: str) -> frozenset[str]:
     except OmkError:
         return frozenset()
     return frozenset(e.path for e in manifest.files) if manifest else frozenset()
+
+
+def _not_a_directory(root: Path, rel: str) -> str | None:
+    """The first ancestor of ``rel`` that exists but is no directory (a file where ``skills/``
+    belongs), which keeps sync from recreating ``rel``; None when there is none."""
+    parts = rel.split('/')[:-1]
+    for i in range(1, len(parts) + 1):
+        ancestor = '/'.join(parts[:i])
+        if os.path.lexists(root / ancestor) and not (root / ancestor).is_dir():
+            return ancestor
+    return None
 
 
 def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None) -> list[DiagResult]:
@@ -46,6 +58,9 @@ def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None
     for drift in drifted:
         if drift.path in ignored:
             findings.ok(drift.path, 'differs from the manifest but git ignores it; not checked')
+        elif drift.state is DriftState.MISSING and (blocker := _not_a_directory(root, drift.path)) is not None:
+            findings.error(drift.path, f'managed file is missing: {blocker} is not a directory',
+                           f'move it aside (mv {blocker} {blocker}.old) and run {runtime.command("sync")}')
         elif drift.state is DriftState.MISSING:
             findings.error(drift.path, 'managed file is missing', runtime.command('sync'))
         else:
@@ -54,7 +69,8 @@ def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None
                              f'{runtime.command("diff " + drift.path)} ({restore} restores the bundled version)')
     for backup in missing_backups:
         if backup.backup_path not in ignored:
-            findings.warning(backup.backup_path, f'backup of {backup.managed_path} is listed in the manifest but missing, '
-                                                 'so rollback cannot restore the original',
-                             f'restore {backup.backup_path} from git or a copy if you still have it')
+            findings.warning(backup.backup_path, f'backup index drift: the backup of {backup.managed_path} is listed '
+                                                 'in the manifest but missing, so rollback cannot restore the original',
+                             f'restore {backup.backup_path} from git or a copy if you still have it; else '
+                             f'{runtime.command("sync --force")} forgets the entry (and backs up and overwrites local edits)')
     return findings.results

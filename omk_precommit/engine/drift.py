@@ -29,10 +29,12 @@ class DriftState(str, enum.Enum):
 
 
 class Drift(NamedTuple):
-    """A managed file whose content no longer matches the manifest."""
+    """A managed file whose content no longer matches the manifest; ``expected`` is the recorded
+    checksum of a modified file when the caller knows it (``AssetManifest.drifted_files`` does)."""
 
     path: str
     state: DriftState
+    expected: str | None = None
 
 
 def drifted_files(

@@ -11,6 +11,7 @@ import errno
 import fcntl
 import os
 import re
+import shlex
 import signal
 import stat
 import time
@@ -55,7 +56,9 @@ def make_dirs(directory: Path) -> None:
             os.mkdir(path)
         except FileExistsError:
             if not os.path.isdir(path):
-                raise OmkError(f'{path}: a file is in the way of a directory; move it aside and run again') from None
+                raise OmkError(f'{path}: is not a directory but in the way of one; '
+                               f'move it aside (mv {shlex.quote(str(path))} {shlex.quote(str(path) + ".old")}) '
+                               'and run again') from None
             continue
         except OSError as e:
             raise _cannot('create directory', path, e) from None

@@ -10,23 +10,24 @@ from __future__ import annotations
 import enum
 import json
 import re
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from omk_precommit import __version__
 from omk_precommit.engine.backup import BACKUP_MARKER
-from omk_precommit.engine.checksum import fingerprint, normalize_eol
+from omk_precommit.engine.checksum import compute_checksum, fingerprint, normalize_eol
+from omk_precommit.engine.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState: seed API)
 from omk_precommit.engine.fsutil import atomic_write, read_if_exists
-from omk_precommit.engine.paths import RootGuard, is_inside_root, path_problem
-from omk_precommit.errors import OmkError
+from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, is_inside_root, path_problem, resolve_managed
+from omk_precommit.errors import OmkError, OmkWarning
 
 if TYPE_CHECKING:
     from omk_precommit.fastcheck.statcache import StatCache
-from omk_precommit.engine.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState: seed API)
-from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME
 
 MANIFEST_VERSION = 1
+MANIFEST_SCHEMA_VERSION = MANIFEST_VERSION  # omk 0.5.0's name
 _CHECKSUM_RE = re.compile(r'[0-9a-fA-F]{16}')
 
 
@@ -71,6 +72,19 @@ def read_managed(root: Path, rel: str) -> bytes | None:
     return read_if_exists(path, rel)
 
 
+class ChecksumMismatch(NamedTuple):
+    """A managed file whose bytes differ from the manifest: ``actual`` is None when it is missing
+    (or not a regular file), as omk 0.5.0's ``verify_checksum`` reports it."""
+
+    path: str
+    expected: str | None
+    actual: str | None
+
+
+class OlderManifestWarning(OmkWarning):
+    """A manifest written with an older schema version: loaded, and rewritten as the current one."""
+
+
 @dataclass(frozen=True)
 class BackupEntry:
     """A copy of a file taken before it was overwritten."""
@@ -102,6 +116,35 @@ class AssetManifest:
     def path_for(root: Path, base_dir: str = DEFAULT_BASE_DIR) -> Path:
         return root / base_dir / MANIFEST_NAME
 
+    manifest_path = path_for  # omk 0.5.0's name
+
+    def add_file(self, root: Path, path: str | Path, kind: EntryKind) -> AssetManifest:
+        """A copy that manages ``path`` (relative to ``root``, under ``base_dir``) with the checksum
+        of its bytes on disk now, or none when it does not exist (omk 0.5.0's ``add_file``).
+
+        The manifest is immutable, so the result is the updated manifest. An unsafe path raises
+        OmkError, as loading a manifest that lists it would.
+        """
+        rel = path if isinstance(path, str) else path.as_posix()
+        resolve_managed(root, rel, self.base_dir)  # an unsafe path raises OmkError
+        data = read_managed(root, rel)
+        entry = ManifestEntry(rel, kind, None if data is None else compute_checksum(data))
+        return self.with_changes([*self.files, entry], list(self.directories), list(self.backups))
+
+    def verify_checksum(self, root: Path) -> list[ChecksumMismatch]:
+        """Each drifted file with its recorded and its current checksum (omk 0.5.0's ``verify_checksum``)."""
+        result = []
+        for drift in self.drifted_files(root):
+            entry = self.entry(drift.path)
+            try:
+                data = read_managed(root, drift.path)
+            except OmkError:
+                data = None  # a directory or FIFO where the file belongs: it has no checksum
+            result.append(ChecksumMismatch(
+                drift.path, entry.checksum if entry else None, None if data is None else compute_checksum(data),
+            ))
+        return result
+
     def entry(self, rel: str) -> ManifestEntry | None:
         for entry in self.files:
             if entry.path == rel:
@@ -114,9 +157,14 @@ class AssetManifest:
         """Managed files that are missing or whose bytes no longer match their checksum.
 
         Pass the ``guard`` the manifest was loaded with to stat each file only once, and a
-        ``cache`` to skip reading files whose stat it knows (the caller saves it).
+        ``cache`` to skip reading files whose stat it knows (the caller saves it). A modified
+        file's record carries the ``expected`` checksum; a missing one's is None, as in omk 0.5.0.
         """
-        return drifted_files(guard or RootGuard(root), [(e.path, e.checksum) for e in self.files], cache)
+        recorded = {e.path: e.checksum for e in self.files}
+        return [
+            d._replace(expected=recorded[d.path]) if d.state is DriftState.MODIFIED else d
+            for d in drifted_files(guard or RootGuard(root), recorded.items(), cache)
+        ]
 
     def backups_of(self, rel: str) -> list[BackupEntry]:
         """Backups of ``rel``, oldest first."""
@@ -267,7 +315,7 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             f'manifest version {_show(version)} is newer than this omk-kimi supports ({MANIFEST_VERSION})',
             fix='upgrade omk-precommit',
         )
-    if version < 1:
+    if version < 0:
         raise _Invalid(f'unknown manifest version {_show(version)}')
     created_at = _require(data, 'created_at', str, None)
     if created_at is None:
@@ -323,5 +371,10 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
         backups.append(BackupEntry(managed, backup, stamp))
 
+    if version < MANIFEST_VERSION:  # only once it proved valid: a refused manifest gets one line, the error
+        warnings.warn(OlderManifestWarning(
+            f'{base_dir}/{MANIFEST_NAME}: manifest version {version} is older than the current {MANIFEST_VERSION}; '
+            f'loaded as is, and the next omk-kimi sync or install rewrites it as version {MANIFEST_VERSION}',
+        ), stacklevel=3)
     manifest = AssetManifest(base_dir=base_dir, created_at=created_at, omk_version=omk_version)
     return manifest.with_changes(files, directories, backups)

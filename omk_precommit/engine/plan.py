@@ -224,3 +224,20 @@ def reconcile(
         remove_stale_temp_files(root / base_dir)
         _, new_backups = apply_plan(root, manifest, actions, base_dir)
     return actions, new_backups
+
+
+def forget_missing_backups(root: Path, base_dir: str, *, dry_run: bool) -> list[str]:
+    """Drop the backup index entries whose file is gone (deleted by hand); return their paths.
+
+    Such an entry can restore nothing, and the doctor warns about it until it is gone; ``sync
+    --force`` calls this, as omk 0.5.0's doctor advises.
+    """
+    with contextlib.nullcontext() if dry_run else project_lock(root):
+        manifest = AssetManifest.load(root, base_dir)
+        if manifest is None:
+            return []
+        gone = [b for b in manifest.backups if not os.path.lexists(resolve_managed(root, b.backup_path, base_dir))]
+        if gone and not dry_run:
+            kept = [b for b in manifest.backups if b not in gone]
+            manifest.with_changes(list(manifest.files), list(manifest.directories), kept).save(root)
+    return [b.backup_path for b in gone]

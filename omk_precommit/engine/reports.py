@@ -47,6 +47,7 @@ class SyncReport:
     backups_created: list[str] = field(default_factory=list)
     dry_run: bool = False
     ignored: list[str] = field(default_factory=list)  # created/updated/removed paths that git ignores
+    backups_forgotten: list[str] = field(default_factory=list)  # index entries of deleted backups (--force)
 
     @property
     def would_create(self) -> list[str]:

@@ -77,6 +77,9 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
                      for p in paths])
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
+    for backup in report.backups_forgotten:
+        print(f'{backup}: {"would be " if report.dry_run else ""}forgotten: the manifest listed this backup, '
+              'but the file is gone')
     print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
           f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
           + (f'; {len(ignored)} of the changes ignored by git, not counted' if ignored else '')
@@ -102,7 +105,10 @@ def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:
     print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
     print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
     _print_labelled(report.skipped, 'kept', 'yellow', split=' (', joint=' (')
+    for error in report.errors:
+        print(f'error: {error}')
     print(f'rollback: {len(report.restored)} restored, {len(report.removed)} removed, {len(report.skipped)} kept'
+          + (f', {len(report.errors)} errors' if report.errors else '')
           + (' (dry run)' if report.dry_run else ''))
 
 

@@ -57,6 +57,13 @@ def check_skills(root: Path, base_dir: str) -> list[DiagResult]:
     findings = Findings('skills')
     rel_dir = f'{base_dir}/skills'
     skills_dir = root / rel_dir
+    if os.path.lexists(skills_dir) and not skills_dir.is_dir():
+        kind = 'a broken symlink' if skills_dir.is_symlink() and not skills_dir.exists() else file_kind(skills_dir.stat().st_mode)
+        # Kimi CLI finds no skills, and no sync can write the bundled skill through it (omk 0.5.0 warns too).
+        findings.error(rel_dir, f'invalid skills path: {kind}, which is not a directory, so Kimi CLI finds no '
+                                'project skills and omk-kimi sync cannot write the bundled one',
+                       f'move it aside (mv {rel_dir} {rel_dir}.old) and run omk-kimi sync')
+        return findings.results
     if not skills_dir.is_dir():
         findings.ok(rel_dir, 'no project skills')
         return findings.results

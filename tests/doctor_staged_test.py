@@ -154,7 +154,7 @@ def test_a_commit_hook_environment_selects_the_staged_view_unless_dir_is_given(
 
     assert main(['doctor', '--json']) == 0
     skipped = [r for r in json.loads(capsys.readouterr().out) if 'untracked' in r['message']]
-    assert skipped == [{'severity': 'ok', 'check': 'project', 'path': '.kimi/', 'fix': None,
+    assert skipped == [{'severity': 'ok', 'check': 'project', 'path': '.kimi/', 'fix': None, 'runtime': 'kimi-cli',
                         'message': f'skipped 1 untracked file, not part of the commit: {MINE}'}]
     assert main(['doctor', '--dir', str(doctor_project)]) == 1
 

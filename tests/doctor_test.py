@@ -60,7 +60,7 @@ def test_fresh_install_without_kimi_on_path_exits_0_and_json_parses(repo: Path) 
     assert as_json.returncode == 0, as_json.stderr
     results = json.loads(as_json.stdout)
     assert isinstance(results, list) and results
-    assert all(set(r) == {'severity', 'check', 'path', 'message', 'fix'} for r in results)
+    assert all(set(r) == {'severity', 'check', 'path', 'message', 'fix', 'runtime'} for r in results)
     assert not [r for r in results if r['severity'] == 'error']
     kimi = [r for r in results if r['check'] == 'kimi']
     assert [r['severity'] for r in kimi] == ['warning'] and 'not on PATH' in kimi[0]['message']
@@ -236,9 +236,11 @@ def test_doctor_runs_from_a_subdirectory_of_a_linked_worktree(installed: Path, t
 
 def test_kimi_version_is_reported_when_kimi_is_on_path(
         installed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    args = fake_kimi(tmp_path, monkeypatch, 'echo 2.1.0')
+    # A kimi-cli 1.x from before the archive notice: the CLI that reads this .kimi/ project.
+    # (Kimi Code 2.x does not read .kimi/: tests/multi_runtime_test.py.)
+    args = fake_kimi(tmp_path, monkeypatch, 'echo "kimi, version 1.40.0"')
     (result,) = [r for r in diagnose_project(installed) if r.check == 'kimi']
-    assert result.severity is Severity.OK and result.message.startswith('kimi 2.1.0 at ')
+    assert result.severity is Severity.OK and result.message.startswith('kimi 1.40.0 at ')
     assert args.read_text() == '--version\n'  # the only invocation, never a bare `kimi`
 
 

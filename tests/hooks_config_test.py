@@ -94,16 +94,26 @@ def test_user_enable_without_target_runs_the_scripts_of_the_cli_whose_config_it_
     code_home = Path(os.environ['KIMI_CODE_HOME'])
     code_home.mkdir()
     capsys.readouterr()
-    # Only the Kimi CLI's user scripts exist: Kimi Code's config must not run them; the hint names Kimi Code's.
-    assert main(['hooks', 'enable', '--user']) == 2
-    err = capsys.readouterr().err
-    assert f'{code_home / "hooks" / "safety-check.sh"}: hook script missing' in err
-    assert 'run omk-kimi install --user --target kimi-code first' in err
-    assert not (code_home / 'config.toml').exists()
-    assert main(['install', '--user', '--target', 'kimi-code']) == 0
+    # Only the Kimi CLI's user scripts exist: Kimi Code's config must not run them; enable puts Kimi Code's in place.
     assert main(['hooks', 'enable', '--user']) == 0
+    out = capsys.readouterr().out
+    assert f'{code_home}: the hook scripts the config will run are missing; installing the user scope first' in out
+    assert '.kimi-code/hooks/safety-check.sh: would be created' in out  # shown before it is written
     commands = {h['command'] for h in hooks_in(code_home / 'config.toml')}
     assert commands == {str(code_home / 'hooks' / n) for n in ('safety-check.sh', 'completion-check.sh', 'notify.sh')}
+    assert all(os.access(c, os.X_OK) for c in commands)
+
+
+def test_user_enable_dry_run_shows_the_scripts_it_would_install_and_writes_nothing(user_scripts, capsys):
+    code_home = Path(os.environ['KIMI_CODE_HOME'])
+    code_home.mkdir()
+    capsys.readouterr()
+    assert main(['hooks', 'enable', '--user', '--dry-run']) == 0
+    out = capsys.readouterr().out
+    assert 'would install the user scope first' in out
+    assert '.kimi-code/hooks/safety-check.sh: would be created' in out
+    assert 'would be added [[hooks]] PreToolUse ^(Write|Edit)$' in out
+    assert list(code_home.iterdir()) == []
 
 
 def test_user_enable_with_an_explicit_target_uses_that_targets_config_and_scripts(user_scripts):
@@ -187,11 +197,14 @@ def test_dry_run_changes_nothing(user_scripts, isolated_home, action):
     assert snapshot(isolated_home) == before
 
 
-def test_enable_without_the_user_scripts_fails_naming_the_command_to_run(isolated_home, capsys):
-    assert main(['hooks', 'enable', '--user']) == 2
-    err = capsys.readouterr().err
-    assert err.count('\n') == 1 and 'safety-check.sh: hook script missing' in err and 'omk-kimi install --user' in err
-    assert not user_config().exists()
+def test_enable_without_the_user_scripts_installs_them_first(isolated_home, capsys):
+    assert main(['hooks', 'enable', '--user']) == 0
+    out = capsys.readouterr().out
+    assert '.kimi/hooks/safety-check.sh: would be created' in out  # what it writes, shown first
+    scripts = Path(os.environ['KIMI_SHARE_DIR']) / 'hooks'
+    assert {h['command'] for h in hooks_in(user_config())} == {
+        str(scripts / n) for n in ('safety-check.sh', 'completion-check.sh', 'notify.sh')}
+    assert os.access(scripts / 'safety-check.sh', os.X_OK)
 
 
 def test_enable_needs_to_be_told_which_config(capsys):

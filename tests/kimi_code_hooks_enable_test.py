@@ -51,9 +51,7 @@ def test_fresh_repo_install_and_user_hooks_load_in_the_real_kimi_without_a_confi
 def test_without_a_target_enable_picks_kimi_codes_config_when_its_home_exists(repo, kimi_code, tmp_path):
     kimi_code_home().mkdir()
     assert main(['install', '--user']) == 0  # the Kimi CLI user scope's scripts: not the ones Kimi Code's config runs
-    assert main(['hooks', 'enable', '--user']) == 2
-    assert main(['install', '--user', '--target', 'kimi-code']) == 0
-    assert main(['hooks', 'enable', '--user']) == 0
+    assert main(['hooks', 'enable', '--user']) == 0  # installs Kimi Code's user scripts first
     assert str(kimi_code_home() / 'hooks' / 'safety-check.sh') in (kimi_code_home() / 'config.toml').read_text()
     judgement = kimi_code.doctor_config(kimi_code_home() / 'config.toml', tmp_path)
     assert judgement.ok, judgement.output

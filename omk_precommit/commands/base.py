@@ -6,10 +6,12 @@ A command module has ``HELP`` (one line), ``add_arguments(parser)`` and ``run(ar
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+from typing import Any
 
 from omk_precommit.errors import OmkError
-from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime, runtime_names
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime, runtime_names
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 USER_HELP = ('the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi '
@@ -27,8 +29,8 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 def add_target(parser: argparse.ArgumentParser, *, default: object, help_text: str | None = None) -> None:
     products = '; '.join(f'{name}: {get_runtime(name).product}, {get_runtime(name).base_dir}/' for name in runtime_names())
     parser.add_argument('--target', choices=runtime_names(), default=default,
-                        help=help_text or f'which runtime ({products}; default {DEFAULT_RUNTIME.name}); '
-                                          'each has its own manifest')
+                        help=help_text or f'which runtime ({products}; default: every one whose manifest the '
+                                          'project has; install: the CLI you have); each has its own manifest')
 
 
 def add_dry_run(parser: argparse.ArgumentParser) -> None:
@@ -36,9 +38,48 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
 
 
 def runtime_of(args: argparse.Namespace) -> Runtime:
-    """The runtime ``--target`` names, else the default one."""
+    """The runtime ``--target`` names, else the default one (the user scope; ``install``: ``detect_install_runtime``)."""
     target = getattr(args, 'target', None)
     return DEFAULT_RUNTIME if target is None else get_runtime(target)
+
+
+def project_runtimes(args: argparse.Namespace, root: Path, *, staged: bool = False) -> tuple[Runtime, ...]:
+    """The runtimes a project command acts on: the one ``--target`` names, else every runtime whose
+    manifest the repository has (in git's index when ``staged``: what the commit holds; else on disk).
+
+    With none, the runtimes whose asset dir exists, else the default one: their "nothing to check"
+    (or the doctor's "run install") then names the right place.
+    """
+    target = getattr(args, 'target', None)
+    if target is not None:
+        return (get_runtime(target),)
+    runtimes = tuple(RUNTIMES.values())
+    if staged:
+        from omk_precommit.engine.gitutil import staged_paths
+
+        in_index = staged_paths(root, [r.manifest_path for r in runtimes])
+        found = tuple(r for r in runtimes if r.manifest_path in in_index)
+        if found:
+            return found
+    found = tuple(r for r in runtimes if os.path.lexists(root / r.manifest_path))
+    found = found or tuple(r for r in runtimes if os.path.isdir(root / r.base_dir))
+    return found or (DEFAULT_RUNTIME,)
+
+
+def json_of_runtimes(reports: list[tuple[Runtime, dict[str, Any]]]) -> dict[str, Any]:
+    """The ``--json`` object of a command run on several runtimes.
+
+    One runtime: its report as before, plus ``"runtime": NAME`` (backward compatible). Several:
+    ``{"runtimes": [report, ...]}``, each report with its ``"runtime"`` key.
+    """
+    labelled = [{**report, 'runtime': runtime.name} for runtime, report in reports]
+    return labelled[0] if len(labelled) == 1 else {'runtimes': labelled}
+
+
+def runtime_heading(runtime: Runtime, runtimes: tuple[Runtime, ...]) -> None:
+    """Before the text output of one runtime among several, a heading that names it (none for one)."""
+    if len(runtimes) > 1:
+        print(f'== {runtime.name}: {runtime.base_dir}/ ({runtime.product}) ==')
 
 
 def project_root(args: argparse.Namespace) -> Path:

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import argparse
 
-from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, judges_staged, project_root, runtime_of
+from omk_precommit.commands.base import (
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    add_common,
+    json_of_runtimes,
+    judges_staged,
+    project_root,
+    project_runtimes,
+    runtime_heading,
+)
 
 HELP = 'report managed files that were modified or deleted'
 
@@ -23,12 +32,16 @@ def run(args: argparse.Namespace) -> int:
     from omk_precommit.fastcheck.check import check_drift
     from omk_precommit.render import text
 
-    root, runtime, staged = project_root(args), runtime_of(args), judges_staged(args)
-    result = check_drift(root, staged=staged, base_dir=runtime.base_dir)
+    root, staged = project_root(args), judges_staged(args)
+    runtimes = project_runtimes(args, root, staged=staged)
+    results = [(runtime, check_drift(root, staged=staged, base_dir=runtime.base_dir)) for runtime in runtimes]
     if args.json:
         from omk_precommit.render.output import print_json
 
-        print_json(result.to_json())
+        print_json(json_of_runtimes([(runtime, result.to_json()) for runtime, result in results]))
     else:
-        text.print_check(result, staged=staged, base_dir=runtime.base_dir, install=runtime.command('install'))
-    return EXIT_FOUND if result.drifted else EXIT_CLEAN
+        for runtime, result in results:
+            runtime_heading(runtime, runtimes)
+            text.print_check(result, staged=staged, base_dir=runtime.base_dir, install=runtime.command('install'),
+                             sync_force=runtime.command('sync --force'))
+    return EXIT_FOUND if any(result.drifted for _, result in results) else EXIT_CLEAN

@@ -7,7 +7,15 @@ import os
 import sys
 from pathlib import Path
 
-from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, project_root, runtime_of
+from omk_precommit.commands.base import (
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    add_common,
+    json_of_runtimes,
+    project_root,
+    project_runtimes,
+    runtime_heading,
+)
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest, read_managed
 from omk_precommit.errors import OmkError
@@ -90,9 +98,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    diffs = unified_diffs(project_root(args), args.paths, target=runtime_of(args), cwd=Path.cwd())
-    if args.json:
-        print_json({'diffs': diffs})
+    root, cwd = project_root(args), Path.cwd()
+    runtimes = project_runtimes(args, root)
+    if args.paths and len(runtimes) > 1:
+        # Each PATH goes to the runtime whose asset dir holds it; one in none goes to the first, which rejects it.
+        def owner(given: str) -> Runtime:
+            rel = managed_path(root, given, cwd, set())
+            return next((r for r in runtimes if rel.startswith(f'{r.base_dir}/')), runtimes[0])
+
+        wanted = [(r, [p for p in args.paths if owner(p) is r]) for r in runtimes]
+        jobs = [(r, paths) for r, paths in wanted if paths]
     else:
-        sys.stdout.write(''.join(diffs))
-    return EXIT_FOUND if diffs else EXIT_CLEAN
+        jobs = [(r, args.paths) for r in runtimes]
+    diffs = [(r, unified_diffs(root, paths, target=r, cwd=cwd)) for r, paths in jobs]
+    if args.json:
+        print_json(json_of_runtimes([(r, {'diffs': found}) for r, found in diffs]))
+    else:
+        shown = tuple(r for r, _ in diffs)
+        for r, found in diffs:
+            if found:
+                runtime_heading(r, shown)
+            sys.stdout.write(''.join(found))
+    return EXIT_FOUND if any(found for _, found in diffs) else EXIT_CLEAN

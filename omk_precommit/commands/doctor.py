@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import argparse
 
-from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, judges_staged, project_root, runtime_of
+from omk_precommit.commands.base import (
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    add_common,
+    judges_staged,
+    project_root,
+    project_runtimes,
+    runtime_heading,
+)
 
 HELP = 'run every diagnostic: agents, hooks, skills, manifest, the kimi command'
 
@@ -20,17 +28,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from omk_precommit.doctor import Severity, diagnose_project
+    from omk_precommit.doctor.kimi_binary import query_kimi
     from omk_precommit.render.findings import render
     from omk_precommit.render.output import github_annotation, paint, print_json
 
-    staged = judges_staged(args)
-    results = diagnose_project(project_root(args), strict=args.strict, target=runtime_of(args), staged=staged)
-    errors = [r for r in results if r.severity is Severity.ERROR]
+    root, staged = project_root(args), judges_staged(args)
+    runtimes = project_runtimes(args, root, staged=staged)
+    kimi = query_kimi()  # once, whatever the number of runtimes
+    reports = [(runtime, diagnose_project(root, strict=args.strict, target=runtime, staged=staged, kimi=kimi))
+               for runtime in runtimes]
+    errors = [r for _, results in reports for r in results if r.severity is Severity.ERROR]
     if args.json:
-        print_json([r.to_json() for r in results])
+        # A flat list as with one runtime; each result names its runtime.
+        print_json([{**r.to_json(), 'runtime': runtime.name} for runtime, results in reports for r in results])
     else:
-        # A commit it blocks shows the problems only; by hand (or a passing run), the whole checklist.
-        print('\n'.join(render(results, paint, show_ok=not (staged and errors))))
+        for runtime, results in reports:
+            runtime_heading(runtime, runtimes)
+            # A commit it blocks shows the problems only; by hand (or a passing run), the whole checklist.
+            print('\n'.join(render(results, paint, show_ok=not (staged and errors))))
     for r in errors:
         if r.path and not args.json:  # stdout must stay parseable JSON
             github_annotation('error', r.path, f'omk-doctor: {r.message}')

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import os
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, add_target, project_root
 from omk_precommit.commands.listing import print_rows
 from omk_precommit.render.output import print_json
+
+if TYPE_CHECKING:
+    from omk_precommit.kimi_config.enable import HooksTarget
 
 HELP = 'list the bundled hooks, or enable/disable them in a Kimi config.toml'
 
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     chosen = getattr(args, 'target', None)
     if args.hooks_action == 'enable':
         target = user_hooks_target(chosen) if args.user else project_hooks_target(project_root(args), args.config, chosen)
+        if args.user and _user_scripts_first(target, dry_run=args.dry_run, quiet=args.json):
+            target = replace(target, scripts=())  # a dry run: they would be there
         reports = [enable_hooks(target, dry_run=args.dry_run)]
     elif args.user and chosen is not None:
         reports = [disable_hooks(get_runtime(chosen).config_file(), dry_run=args.dry_run)]
@@ -69,3 +77,28 @@ def run(args: argparse.Namespace) -> int:
             text.print_hooks(report, args.hooks_action)
     failed = any(r.stuck or any(f.severity is Severity.ERROR for f in r.findings) for r in reports)
     return EXIT_FOUND if failed else EXIT_CLEAN
+
+
+def _user_scripts_first(target: HooksTarget, *, dry_run: bool, quiet: bool) -> bool:
+    """``hooks enable --user`` needs the user's own hook scripts: when one is missing, put the user scope
+    in place first (``sync --user``: creates what is missing, keeps every local edit), after printing
+    what it writes. True when a dry run only planned it."""
+    if all(os.access(script, os.X_OK) for script in target.scripts):
+        return False
+    from omk_precommit.commands.sync import sync_user_assets
+    from omk_precommit.render import text
+    from omk_precommit.runtimes.user_scope import user_scope
+
+    plan = sync_user_assets(dry_run=True, target=target.runtime)
+    if not quiet:
+        scope = user_scope(target.runtime)
+        print(f'{scope.directory}: the hook scripts the config will run are missing; '
+              f'{"would install" if dry_run else "installing"} the user scope first, as '
+              f'omk-kimi sync --user --target {target.runtime.name} does (paths relative to {scope.root}):')
+        text.print_sync(plan, fail_on_change=False)
+    if dry_run:
+        return True
+    report = sync_user_assets(target=target.runtime)
+    if not quiet:
+        print(f'user scope: {len(report.created) + len(report.updated)} files written')
+    return False

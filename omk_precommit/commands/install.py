@@ -23,7 +23,7 @@ from omk_precommit.errors import OmkError
 from omk_precommit.render import text
 from omk_precommit.render.output import print_json
 from omk_precommit.runtimes.bundled import bundled_assets
-from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_assets, user_scope
 
 
@@ -74,15 +74,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--user', action='store_true', help=USER_HELP)
 
 
+def chosen_runtime(args: argparse.Namespace, root: Path) -> tuple[Runtime, str]:
+    """The runtime a project install writes, and why: ``--target``; else the CLI the ``kimi`` on PATH is
+    (Kimi Code 2.x, kimi-cli 1.x; asked only ``kimi --version``); else the runtime whose asset dir the
+    project already has; else the default."""
+    if args.target is not None:
+        return get_runtime(args.target), f'--target {args.target}'
+    from omk_precommit.doctor.kimi_binary import query_kimi
+
+    kimi = query_kimi()
+    if kimi.runtime is not None:
+        return kimi.runtime, f'the kimi on PATH ({kimi.executable}) is {kimi.runtime.product} {kimi.version}'
+    present = [r for r in RUNTIMES.values() if (root / r.base_dir).is_dir()]
+    no_kimi = ('no kimi on PATH' if kimi.executable is None
+               else f'{kimi.executable} is neither CLI ({kimi.problem or f"version {kimi.version}"})')
+    if present:
+        return present[0], f'{no_kimi}, and the project already has {present[0].base_dir}/'
+    return DEFAULT_RUNTIME, f'{no_kimi}, and the project has no asset dir yet: the default'
+
+
 def run(args: argparse.Namespace) -> int:
-    runtime = runtime_of(args)
-    announce_user_scope(args, runtime)
     if args.user:
+        runtime = runtime_of(args)
+        announce_user_scope(args, runtime)
         report = install_user_assets(dry_run=args.dry_run, target=runtime)
+        reason = None
     else:
-        report = install_project_assets(project_root(args), dry_run=args.dry_run, target=runtime)
+        root = project_root(args)
+        runtime, reason = chosen_runtime(args, root)
+        if not args.json and args.target is None:
+            print(f'target {runtime.name} ({runtime.base_dir}/): {reason}; choose with --target')
+        report = install_project_assets(root, dry_run=args.dry_run, target=runtime)
     if args.json:
-        print_json(report.to_json())
+        extra = {} if reason is None else {'runtime': runtime.name, 'chosen_because': reason}
+        print_json({**report.to_json(), **extra})
     else:
         text.print_install(report)
     return EXIT_CLEAN

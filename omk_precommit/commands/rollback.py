@@ -21,7 +21,10 @@ from omk_precommit.commands.base import (
     add_common,
     add_dry_run,
     announce_user_scope,
+    json_of_runtimes,
     project_root,
+    project_runtimes,
+    runtime_heading,
     runtime_of,
 )
 from omk_precommit.engine.asset import BundledAsset
@@ -281,17 +284,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    runtime = runtime_of(args)
-    announce_user_scope(args, runtime)
     if args.user:
-        report = rollback_user_assets(dry_run=args.dry_run, target=runtime)
-        scope = user_scope(runtime)
-        shown = str(scope.directory / MANIFEST_NAME)
+        runtime = runtime_of(args)
+        announce_user_scope(args, runtime)
+        shown = str(user_scope(runtime).directory / MANIFEST_NAME)
+        reports = [(runtime, rollback_user_assets(dry_run=args.dry_run, target=runtime), shown)]
+        runtimes: tuple[Runtime, ...] = (runtime,)
     else:
-        report = rollback(project_root(args), dry_run=args.dry_run, target=runtime)
-        shown = runtime.manifest_path
+        root = project_root(args)
+        runtimes = project_runtimes(args, root)
+        reports = [(runtime, rollback(root, dry_run=args.dry_run, target=runtime), runtime.manifest_path)
+                   for runtime in runtimes]
     if args.json:
-        print_json(report.to_json())
+        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report, _ in reports]))
     else:
-        text.print_rollback(report, manifest_shown=shown)
-    return EXIT_FOUND if report.errors else EXIT_CLEAN
+        for runtime, report, shown in reports:
+            runtime_heading(runtime, runtimes)
+            text.print_rollback(report, manifest_shown=shown)
+    return EXIT_FOUND if any(report.errors for _, report, _ in reports) else EXIT_CLEAN

@@ -12,7 +12,10 @@ from omk_precommit.commands.base import (
     add_common,
     add_dry_run,
     announce_user_scope,
+    json_of_runtimes,
     project_root,
+    project_runtimes,
+    runtime_heading,
     runtime_of,
 )
 from omk_precommit.engine.asset import BundledAsset
@@ -106,16 +109,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    runtime = runtime_of(args)
-    announce_user_scope(args, runtime)
     if args.user:
-        report = sync_user_assets(force=args.force, dry_run=args.dry_run, target=runtime)
+        runtime = runtime_of(args)
+        announce_user_scope(args, runtime)
+        reports = [(runtime, sync_user_assets(force=args.force, dry_run=args.dry_run, target=runtime))]
+        runtimes: tuple[Runtime, ...] = (runtime,)
     else:
-        report = sync_project_assets(project_root(args), force=args.force, dry_run=args.dry_run, target=runtime)
+        root = project_root(args)
+        runtimes = project_runtimes(args, root)
+        reports = [(runtime, sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=runtime))
+                   for runtime in runtimes]
     if args.json:
-        print_json(report.to_json())
+        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report in reports]))
     else:
-        text.print_sync(report, fail_on_change=args.fail_on_change)
-    if report.conflicts or (args.fail_on_change and report.counted_changes and not args.dry_run):
-        return EXIT_FOUND
-    return EXIT_CLEAN
+        for runtime, report in reports:
+            runtime_heading(runtime, runtimes)
+            text.print_sync(report, fail_on_change=args.fail_on_change)
+    changed = args.fail_on_change and not args.dry_run and any(r.counted_changes for _, r in reports)
+    return EXIT_FOUND if changed or any(r.conflicts for _, r in reports) else EXIT_CLEAN

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from omk_precommit.doctor.kimi_binary import check_kimi_binary
+from omk_precommit.doctor.kimi_binary import KimiQuery, check_kimi_binary
 from omk_precommit.doctor.kimi_config import check_kimi_config
 from omk_precommit.doctor.manifest import check_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
@@ -30,14 +30,15 @@ __all__ = ['DiagResult', 'Finding', 'Severity', 'diagnose_project']
 
 
 def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str = DEFAULT_RUNTIME,
-                     staged: bool = False) -> list[DiagResult]:
+                     staged: bool = False, kimi: KimiQuery | None = None) -> list[DiagResult]:
     """Run every doctor check of the runtime ``target`` on the project at ``root`` and return the
     results, grouped by check.
 
     With ``staged`` the project's files are read from git's index (``staged.py``): the verdict is
     on what is being committed, and untracked files are reported as skipped. With ``strict``,
     warnings about the project's files become errors; warnings about this machine (the ``kimi``
-    command, the user's Kimi config) never do: a CI runner without Kimi must pass.
+    command, the user's Kimi config) never do: a CI runner without Kimi must pass. ``kimi``: the
+    answer of ``query_kimi()`` when the caller already asked (once for several runtimes).
     """
     runtime = get_runtime(target)
     if staged:
@@ -45,7 +46,7 @@ def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str 
             results = tree.as_project(_project_results(tree.root, runtime, git_root=root, staged=True))
     else:
         results = _project_results(root, runtime, git_root=root)
-    results += check_kimi_binary()
+    results += check_kimi_binary(runtime, root, kimi)
     if strict:
         results = [replace(r, severity=Severity.ERROR) if _about_the_project(r) else r for r in results]
     return results

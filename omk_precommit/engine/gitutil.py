@@ -205,6 +205,18 @@ def staged_blob_ids(root: Path, base_dir: str) -> dict[str, str]:
     return blobs
 
 
+def staged_paths(root: Path, paths: Sequence[str]) -> set[str]:
+    """The subset of ``paths`` (files relative to ``root``) that have a stage-0 entry in git's index."""
+    listing = _git(root, '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', *paths)
+    found = set()
+    for record in listing.decode('utf-8', errors='surrogateescape').split('\0'):
+        meta, _, path = record.partition('\t')
+        fields = meta.split(' ')
+        if len(fields) == 3 and fields[2] == '0' and path in paths:
+            found.add(path)
+    return found
+
+
 def checkout_index(root: Path, pathspecs: Sequence[str], dest: Path) -> list[str]:
     """Write the staged (stage-0) files matching ``pathspecs`` under ``dest``; return their paths.
 

@@ -30,7 +30,8 @@ def _print_labelled(items: list[str], label: str, colour: str, *, split: str = '
         print(f'{head}: {paint(label, colour)}{joint}{tail}')
 
 
-def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: str) -> None:
+def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: str,
+                sync_force: str = 'omk-kimi sync --force') -> None:
     where = 'in the index' if staged else 'on disk'
     states = {'modified': f'modified {where} (differs from the manifest)',
               'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)'}
@@ -41,7 +42,7 @@ def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: st
               + (f'(git add {base_dir}/ to have commits checked)' if staged else f'(run {install})'))
     elif result.drifted:
         print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
-              'see omk-kimi diff, restore them or run omk-kimi sync --force'
+              f'see omk-kimi diff, restore them or run {sync_force}'
               + (', then stage the result' if staged else ''))
     else:
         skipped = f', {len(result.skipped)} skipped (ignored by git)' if result.skipped else ''

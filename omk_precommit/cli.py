@@ -56,6 +56,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('--fail-on-change', action='store_true',
                    help='exit 1 when files were created, updated or removed (for the omk-sync hook); '
                         'changes to files git ignores are not counted, they can never be committed')
+    p.add_argument('--sidecar', action='store_true',
+                   help='do not merge a newer bundled version into an edited file: write it beside it as <file>.omk-new')
     p.add_argument('--user', action='store_true', help=user_help)
     p = add('rollback', 'undo what the manifest says was installed and restore backups')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
@@ -74,6 +76,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument('paths', nargs='*', metavar='PATH',
                    help='managed files to diff (default: every drifted one), relative to the current directory, '
                         'absolute, or relative to the project root (e.g. .kimi/hooks/notify.sh)')
+    p = add('accept', "record the current content of drifted managed files (an edit or a deletion) as the project's "
+                      'version, remembering the bundled version it was based on')
+    p.add_argument('paths', nargs='*', metavar='PATH', help='managed files to accept (as for diff)')
+    p.add_argument('--all', action='store_true', dest='all_drifted', help='accept every drifted managed file')
+    p.add_argument('--dry-run', action='store_true', help='print what would be recorded, change nothing')
+    p.add_argument('--user', action='store_true', help=user_help)
+    p = add('forget', 'stop managing files: they stay on disk, check, sync and rollback leave them alone')
+    p.add_argument('paths', nargs='+', metavar='PATH', help='managed files to forget (as for diff)')
+    p.add_argument('--dry-run', action='store_true', help='print what would be forgotten, change nothing')
+    p.add_argument('--user', action='store_true', help=user_help)
     p = add('migrate', 'write .kimi-code/ (Kimi Code CLI) from the Kimi CLI agents and skills in .kimi/')
     p.add_argument('--to', choices=(KIMI_CODE,), help='the target to migrate to (the same as --target kimi-code)')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
@@ -176,13 +188,37 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
     from omk_precommit.commands.sync import sync_project_assets, sync_user_assets
 
     report = _user_or_project(args, root, sync_user_assets, sync_project_assets, force=args.force,
-                              dry_run=args.dry_run)
+                              dry_run=args.dry_run, sidecar=args.sidecar)
     if args.json:
         print_json(report.to_json())
     else:
         report_text.print_sync(report, fail_on_change=args.fail_on_change)
     if report.conflicts or (args.fail_on_change and report.counted_changes and not args.dry_run):
         return EXIT_FOUND
+    return EXIT_CLEAN
+
+
+def _cmd_accept(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.commands.accept import accept_project_assets, accept_user_assets
+
+    report = _user_or_project(args, root, accept_user_assets, accept_project_assets, paths=args.paths,
+                              all_drifted=args.all_drifted, dry_run=args.dry_run, cwd=Path.cwd())
+    if args.json:
+        print_json(report.to_json())
+    else:
+        report_text.print_accept(report)
+    return EXIT_FOUND if report.refused else EXIT_CLEAN
+
+
+def _cmd_forget(args: argparse.Namespace, root: Path) -> int:
+    from omk_precommit.commands.forget import forget_project_assets, forget_user_assets
+
+    report = _user_or_project(args, root, forget_user_assets, forget_project_assets, paths=args.paths,
+                              dry_run=args.dry_run, cwd=Path.cwd())
+    if args.json:
+        print_json(report.to_json())
+    else:
+        report_text.print_forget(report)
     return EXIT_CLEAN
 
 
@@ -262,7 +298,8 @@ def _cmd_doctor(args: argparse.Namespace, root: Path) -> int:
 
 _COMMANDS = {
     'check': _cmd_check, 'diff': _cmd_diff, 'doctor': _cmd_doctor, 'install': _cmd_install,
-    'sync': _cmd_sync, 'rollback': _cmd_rollback, 'migrate': _cmd_migrate,
+    'sync': _cmd_sync, 'rollback': _cmd_rollback, 'migrate': _cmd_migrate, 'accept': _cmd_accept,
+    'forget': _cmd_forget,
 }
 
 

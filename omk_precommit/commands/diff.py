@@ -7,6 +7,7 @@ from pathlib import Path
 
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest, read_managed
+from omk_precommit.engine.pathargs import managed_path
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, bundled_by_path
 
@@ -24,17 +25,6 @@ def _lines(data: bytes) -> list[str] | None:
         return data.decode().splitlines(keepends=True)
     except UnicodeDecodeError:
         return None
-
-
-def managed_path(root: Path, given: str, cwd: Path, managed: set[str]) -> str:
-    """The root-relative manifest path ``given`` names: relative to ``cwd`` (or absolute) when that
-    names a managed file or an existing one, else relative to the root, so ``.kimi/...`` works from
-    any directory. Symlinks are not resolved: the manifest names paths, not their targets."""
-    from_cwd = os.path.relpath(os.path.normpath(os.path.join(cwd, given)), root)
-    outside = from_cwd == os.pardir or from_cwd.startswith(os.pardir + os.sep)
-    if not outside and (from_cwd.replace(os.sep, '/') in managed or os.path.lexists(cwd / given)):
-        return from_cwd.replace(os.sep, '/')
-    return Path(given).as_posix()  # pathlib drops a leading './'
 
 
 def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: Path | None = None) -> list[str]:

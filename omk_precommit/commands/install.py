@@ -26,7 +26,7 @@ def install_assets(root: Path, base_dir: str, assets: tuple[BundledAsset, ...], 
     """Make ``assets`` under ``root/base_dir`` exactly the bundled bytes, recorded in that dir's manifest."""
     if not root.is_dir():
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
-    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run)
+    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run, reinstall=True)
     backups = [b.backup_path for b in new_backups]
 
     def written(kind: EntryKind) -> list[str]:

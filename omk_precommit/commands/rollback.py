@@ -58,6 +58,9 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     bundled = bundled_by_path(KIMI_CLI) if bundled is None else bundled
     steps = []
     for entry in manifest.files:
+        if entry.accepted:  # omk-kimi accept made it the project's: never ours to remove or restore over
+            steps.append(Step(StepKind.KEEP, entry.path, "accepted: the project's own version now"))
+            continue
         disk = read_managed(root, entry.path)
         asset = bundled.get(entry.path)
         ours = disk is not None and (

@@ -22,7 +22,7 @@ from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, staged_blob
 from omk_precommit.engine.paths import RootGuard, all_safe
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.blobcache import BlobCache
-from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files
+from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files, read_regular_files, with_conflicts
 from omk_precommit.fastcheck.statcache import ManifestSnapshot, StatCache
 from omk_precommit.runtimes.registry import BASE_DIRS, KIMI_CLI, MANIFEST_NAME
 
@@ -91,7 +91,7 @@ def _worktree_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None
             cache.remember_manifest(manifest_st, snapshot)
     drifted = drifted_files(guard, zip(snapshot.paths, snapshot.checksums), cache)
     cache.save()
-    return len(snapshot.paths), drifted
+    return len(snapshot.paths), with_conflicts(drifted, lambda rels: read_regular_files(guard, rels))
 
 
 def _snapshot_of(manifest: Any) -> ManifestSnapshot:
@@ -174,4 +174,10 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
         elif not fp.matches(checksum):
             drifted.append(Drift(rel, DriftState.MODIFIED))
     cache.save()
-    return len(snapshot.paths), drifted
+
+    def read_staged(rels: list[str]) -> dict[str, bytes | None]:
+        with StagedFiles(root) as index:
+            contents = index.read_objects([blobs[rel] for rel in rels])
+        return {rel: contents[blobs[rel]] for rel in rels}
+
+    return len(snapshot.paths), with_conflicts(drifted, read_staged)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest, read_managed
+from omk_precommit.engine.merge import find_base
 from omk_precommit.engine.pathargs import managed_path
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, bundled_by_path
@@ -28,7 +29,8 @@ def _lines(data: bytes) -> list[str] | None:
 
 
 def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: Path | None = None) -> list[str]:
-    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty).
+    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty);
+    an accepted file named in ``paths`` is compared with the bundled version.
 
     ``paths`` are relative to ``cwd`` (default: the root) or absolute; see ``managed_path``."""
     base_dir = BASE_DIRS[target]
@@ -45,12 +47,17 @@ def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: 
     drifted = {d.path for d in manifest.drifted_files(root)}
     out = []
     for entry in manifest.files:
+        if entry.path in wanted and entry.path not in drifted and entry.accepted:
+            out.append(_accepted_diff(root, entry.path, target))
+            continue
         if entry.path not in drifted or (wanted and entry.path not in wanted):
             continue
         if os.path.exists(root / entry.path) and not os.path.isfile(root / entry.path):
             out.append(f'{entry.path}: not a regular file (a directory, FIFO or device is in its place)\n')
             continue
         expected = expected_content(entry.path, entry.checksum, target)
+        if expected is None:  # e.g. an accepted version: git history has the recorded bytes
+            expected = find_base(root, entry.path, entry.checksum)
         actual = read_managed(root, entry.path)
         if expected is None:
             out.append(f'{entry.path}: modified; the recorded version is no longer bundled, compare with git diff\n')
@@ -62,3 +69,14 @@ def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: 
         tofile = '/dev/null' if actual is None else f'b/{entry.path}'
         out.append(''.join(difflib.unified_diff(old, new, f'a/{entry.path}', tofile)))
     return out
+
+
+def _accepted_diff(root: Path, rel: str, target: str) -> str:
+    """How the accepted version of ``rel`` differs from the bundled one (``a/`` is the bundle)."""
+    asset = bundled_by_path(target).get(rel)
+    if asset is None:
+        return f'{rel}: accepted; no longer bundled, nothing to compare with\n'
+    old, new = _lines(asset.content), _lines(read_managed(root, rel) or b'')
+    if old is None or new is None:
+        return f'Binary files a/{rel} (bundled) and b/{rel} (accepted) differ\n'
+    return ''.join(difflib.unified_diff(old, new, f'a/{rel} (bundled)', f'b/{rel} (accepted)'))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.runtimes.bundled import bundled_by_path
-from testing.gitrepo import commit_all, snapshot
+from testing.gitrepo import commit_all, git, snapshot
 from testing.omk import omk
 
 PROMPT = '.kimi/agents/reviewer/system.md'
@@ -211,3 +212,21 @@ def test_accept_and_forget_work_in_the_user_scope(isolated_home: Path, repo: Pat
     assert omk(repo, 'forget', '--user', str(prompt)).code == 0
     assert omk(repo, 'rollback', '--user').code == 0
     assert prompt.read_bytes().endswith(GO_ONLY.encode())
+
+
+def test_an_edit_accepted_in_a_crlf_checkout_passes_check_on_disk_and_in_the_index(installed: Path):
+    git(installed, 'config', 'core.autocrlf', 'true')
+    path = installed / PROMPT
+    path.write_bytes((path.read_bytes() + GO_ONLY.encode()).replace(b'\n', b'\r\n'))
+
+    assert omk(installed, 'accept', PROMPT).code == 0
+    git(installed, 'add', '-A')
+
+    assert omk(installed, 'check').code == 0
+    staged = omk(installed, 'check', '--staged')
+    assert staged.code == 0, staged.out
+    assert b'\r\n' not in git_blob(installed, PROMPT)
+
+
+def git_blob(root: Path, rel: str) -> bytes:
+    return subprocess.run(('git', 'show', f':{rel}'), cwd=root, capture_output=True, check=True).stdout

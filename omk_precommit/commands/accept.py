@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.checksum import compute_checksum, normalize_eol
 from omk_precommit.engine.fsutil import project_lock
 from omk_precommit.engine.manifest import ManifestEntry, read_managed
 from omk_precommit.engine.merge import has_conflict_markers
@@ -91,7 +91,9 @@ def _accept_one(root: Path, rel: str, files: dict[str, ManifestEntry], deleted: 
     if rel in files and is_recorded_version(disk, entry.checksum):
         report.unchanged.append(rel)
         return
-    checksum = compute_checksum(disk)
+    # Of the LF form: the staged blob of a CRLF checkout (autocrlf) is LF, and drift checks match
+    # a CRLF file against an LF checksum, never the other way round.
+    checksum = compute_checksum(normalize_eol(disk))
     files[rel] = ManifestEntry(rel, entry.kind, checksum, None if checksum == base else base)
     deleted.pop(rel, None)
     report.accepted.append(rel)

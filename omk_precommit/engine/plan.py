@@ -15,7 +15,7 @@ from pathlib import Path
 
 from omk_precommit import __version__
 from omk_precommit.engine.backup import backup_path_for, write_backup
-from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.checksum import compute_checksum, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
 from omk_precommit.engine.merge import has_conflict_markers, merge_upgrade
@@ -136,7 +136,8 @@ def _plan_merge(root: Path, entry: ManifestEntry, asset: BundledAsset, disk: byt
         return Action(ActionKind.CONFLICT, asset.path, asset, reason=merge.reason)
     bundled = compute_checksum(asset.content)
     if merge.clean and accepted_version and merge.content != asset.content:
-        record = ManifestEntry(asset.path, asset.kind, compute_checksum(merge.content), base_checksum=bundled)
+        record = ManifestEntry(asset.path, asset.kind, compute_checksum(normalize_eol(merge.content)),
+                               base_checksum=bundled)
     else:
         record = ManifestEntry(asset.path, asset.kind, bundled)
     kind = ActionKind.MERGE if merge.clean else ActionKind.MERGE_CONFLICT

@@ -97,7 +97,8 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
           + (' (dry run)' if report.dry_run else ''))
     for path in report.conflicts:
         kind = report.conflict_kinds.get(path, 'sidecar').partition(': ')[0]
-        github_annotation('error', path, 'omk-sync: ' + _CONFLICTS[kind].format(prefix='', path=path))
+        github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
+                          + _ANNOTATION_HINTS[kind].format(path=path))
     if fail_on_change and not report.dry_run:
         for paths, what in ((report.created, 'was missing and has been restored'),
                             (report.updated, 'was outdated and has been updated'),
@@ -134,6 +135,13 @@ def print_forget(report: ForgetReport) -> None:
     print_lines([(p, 'already not managed', 'green') for p in report.unchanged])
     print(f'forget: {len(report.forgotten)} files {"to forget" if report.dry_run else "forgotten"}'
           + (' (dry run)' if report.dry_run else ''))
+
+
+_ANNOTATION_HINTS = {
+    'sidecar': 'merge the .omk-new file beside it',
+    'markers': 'resolve the conflict markers written into it, then run omk-kimi accept {path}',
+    'unresolved': 'resolve the conflict markers in it, then run omk-kimi accept {path}',
+}
 
 
 def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:

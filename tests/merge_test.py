@@ -208,3 +208,19 @@ def test_kimi_code_target_merges_the_same_way(repo: Path):
     assert result.code == 0, result
     assert (repo / agent).read_bytes() == bundled_by_path('kimi-code')[agent].content + b'\nReview Go code only.\n'
     assert omk(repo, 'check', '--target', 'kimi-code').code == 0
+
+
+def test_an_accepted_file_that_already_holds_the_upgrade_is_rebased_without_a_write(installed: Path):
+    older_release(installed)
+    mine = go_only(bundled())  # the project took the new line by hand before upgrading
+    (installed / PROMPT).write_bytes(mine)
+    omk(installed, 'accept', PROMPT)
+    commit_all(installed, 'took the new line early')
+
+    result = omk(installed, 'sync', '--fail-on-change')
+
+    assert result.code == 0, result
+    assert (installed / PROMPT).read_bytes() == mine
+    manifest = AssetManifest.load(installed)
+    assert manifest.entry(PROMPT).base_checksum == compute_checksum(bundled())
+    assert manifest.backups_of(PROMPT) == []

@@ -57,7 +57,7 @@ def accept_assets(root: Path, base_dir: str, paths: list[str], *, all_drifted: b
     with contextlib.nullcontext() if dry_run else project_lock(root):
         manifest = load_for_change(root, base_dir)
         known = {e.path for e in manifest.files} | {e.path for e in manifest.deleted}
-        rels = named_paths(root, manifest, paths, cwd or root, known=known)
+        rels = named_paths(root, paths, cwd or root, known=known)
         if all_drifted:
             rels += [d.path for d in manifest.drifted_files(root) if d.path not in rels]
         files = {e.path: e for e in manifest.files}

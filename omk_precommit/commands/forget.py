@@ -46,7 +46,7 @@ def forget_assets(root: Path, base_dir: str, paths: list[str], *, dry_run: bool,
     with contextlib.nullcontext() if dry_run else project_lock(root):
         manifest = load_for_change(root, base_dir)
         managed = {e.path for e in manifest.files} | {e.path for e in manifest.deleted}
-        rels = named_paths(root, manifest, paths, cwd or root, known=managed | set(manifest.forgotten))
+        rels = named_paths(root, paths, cwd or root, known=managed | set(manifest.forgotten))
         report = ForgetReport(dry_run=dry_run)
         for rel in rels:
             (report.forgotten if rel in managed else report.unchanged).append(rel)

@@ -28,7 +28,7 @@ def load_for_change(root: Path, base_dir: str) -> AssetManifest:
     return manifest
 
 
-def named_paths(root: Path, manifest: AssetManifest, given: list[str], cwd: Path, *, known: set[str]) -> list[str]:
+def named_paths(root: Path, given: list[str], cwd: Path, *, known: set[str]) -> list[str]:
     """The manifest paths ``given`` names (see ``managed_path``); an OmkError for one it does not know."""
     rels = []
     for path in given:

@@ -140,6 +140,10 @@ def _plan_merge(root: Path, entry: ManifestEntry, asset: BundledAsset, disk: byt
                                base_checksum=bundled)
     else:
         record = ManifestEntry(asset.path, asset.kind, bundled)
+    if merge.clean and merge.content == disk:
+        # The upgrade was already in the file: nothing to write, only the new base to record.
+        kind = ActionKind.ACCEPTED if accepted_version else ActionKind.KEEP_LOCAL
+        return Action(kind, asset.path, asset, record=record)
     kind = ActionKind.MERGE if merge.clean else ActionKind.MERGE_CONFLICT
     return Action(kind, asset.path, asset, merge.content, record, merge.reason)
 
@@ -252,6 +256,8 @@ def apply_plan(
             atomic_write(target, action.content, mode=asset.mode)
             if action.record is not None:
                 files[action.path] = action.record
+        elif action.record is not None and action.content is None:
+            files[action.path] = action.record
         elif action.kind is ActionKind.CONFLICT and asset is not None:
             atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
         elif action.kind is ActionKind.REMOVE:

@@ -50,7 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p = add('install', 'write the bundled assets into .kimi/ and record them in the manifest')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--user', action='store_true', help=user_help)
-    p = add('sync', 'reconcile .kimi/ with the bundled assets (three-way; local edits are kept)')
+    p = add('sync', 'reconcile .kimi/ with the bundled assets (three-way: local edits kept, upgrades merged into them)')
     p.add_argument('--force', action='store_true', help='back up and overwrite local edits')
     p.add_argument('--dry-run', action='store_true', help='print the plan, change nothing')
     p.add_argument('--fail-on-change', action='store_true',

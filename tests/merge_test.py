@@ -62,7 +62,7 @@ def test_accepted_edit_and_upgrade_that_do_not_overlap_merge_cleanly_and_check_c
     result = omk(installed, 'sync')
 
     assert result.code == 0, result
-    assert f'{PROMPT}: merged the new bundled version into your edit (backup first)' in result.out
+    assert f'{PROMPT}: merged (the new bundled version into your edit; backup first)' in result.out
     merged = (installed / PROMPT).read_bytes()
     assert merged == go_only(bundled())
     assert omk(installed, 'check').code == 0

@@ -114,7 +114,7 @@ def test_upgrade_merges_a_non_overlapping_accepted_edit_without_markers_and_chec
     sync = run(releases.new_omk, project, 'sync')
 
     assert sync.returncode == 0, sync.stdout
-    assert f'{PROMPT}: merged the new bundled version into your edit' in sync.stdout
+    assert f'{PROMPT}: merged (the new bundled version into your edit' in sync.stdout
     text = (project.path / PROMPT).read_text()
     assert NEW_LINE in text and text.endswith(GO_ONLY) and '<<<<<<<' not in text
     check = run(releases.new_omk, project, 'check')

@@ -72,7 +72,7 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
     groups = (
         (report.created, 'created', 'green'), (report.updated, 'updated', 'green'),
         (report.removed, 'removed (no longer bundled)', 'green'),
-        (report.merged, 'merged the new bundled version into your edit (backup first)', 'green'),
+        (report.merged, 'merged (the new bundled version into your edit; backup first)', 'green'),
         (report.recreated, 'recreated: your accepted deletion was overridden by --force', 'green'),
         (report.kept_local, 'kept your local edit', 'yellow'),
         (report.accepted, "kept: accepted, the project's own version", 'green'),

@@ -159,6 +159,7 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
         snapshot = _snapshot_of(AssetManifest.parse(root, raw, base_dir, guard=guard))
         cache.remember_manifest(manifest_blob, snapshot)
     unknown = {blobs[rel] for rel in snapshot.paths if rel in blobs and cache.fingerprint(blobs[rel]) is None}
+    contents: dict[str, bytes | None] = {}
     if unknown:
         with StagedFiles(root) as index:
             contents = index.read_objects(sorted(unknown))
@@ -176,8 +177,11 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
     cache.save()
 
     def read_staged(rels: list[str]) -> dict[str, bytes | None]:
-        with StagedFiles(root) as index:
-            contents = index.read_objects([blobs[rel] for rel in rels])
+        """The staged bytes of ``rels``: read above if their blobs were new, else read now."""
+        missing = sorted({blobs[rel] for rel in rels} - contents.keys())
+        if missing:
+            with StagedFiles(root) as index:
+                contents.update(index.read_objects(missing))
         return {rel: contents[blobs[rel]] for rel in rels}
 
     return len(snapshot.paths), with_conflicts(drifted, read_staged)

@@ -224,3 +224,25 @@ def test_an_accepted_file_that_already_holds_the_upgrade_is_rebased_without_a_wr
     manifest = AssetManifest.load(installed)
     assert manifest.entry(PROMPT).base_checksum == compute_checksum(bundled())
     assert manifest.backups_of(PROMPT) == []
+
+
+def test_user_scope_merges_by_the_same_rules_and_outside_git_takes_the_conflict_path(isolated_home: Path, repo: Path):
+    assert omk(repo, 'install', '--user').code == 0
+    share = isolated_home / '.kimi'
+    rel = '.kimi/agents/reviewer/system.md'
+    old = bundled().replace(NEW_LINE, OLD_LINE)
+    (isolated_home / rel).write_bytes(go_only(old))
+    manifest = AssetManifest.load(isolated_home)
+    files = [dataclasses.replace(e, checksum=compute_checksum(old)) if e.path == rel else e for e in manifest.files]
+    manifest.with_changes(files, list(manifest.directories), []).save(isolated_home)
+    assert omk(repo, 'accept', '--user', str(share / 'agents/reviewer/system.md')).code == 0
+
+    result = omk(repo, 'sync', '--user')
+
+    assert result.code == 1
+    assert f'{rel}: conflict: your edit and the new bundled version change the same lines' in result.out
+    assert 'no base: the bundled version it was based on' in result.out
+    text = (isolated_home / rel).read_bytes()
+    assert NEW_LINE in text and b'Review Go code only.\n' in text  # both sides kept
+    [backup] = AssetManifest.load(isolated_home).backups_of(rel)
+    assert (isolated_home / backup.backup_path).read_bytes() == go_only(old)

@@ -47,8 +47,8 @@ def check_manifest(root: Path, base_dir: str, *, git_root: Path | None = None) -
             findings.error(drift.path, 'managed file is missing', 'omk-kimi sync')
         else:
             findings.warning(drift.path, 'managed file was edited since omk-kimi wrote it',
-                             f'see it: omk-kimi diff {drift.path}; keep it: omk-kimi accept {drift.path}; '
-                             'drop it: omk-kimi sync --force')
+                             f'omk-kimi diff {drift.path} to see it, omk-kimi accept {drift.path} to keep it, '
+                             'omk-kimi sync --force to drop it')
     for backup in missing_backups:
         if backup.backup_path not in ignored:
             findings.warning(backup.backup_path, f'backup of {backup.managed_path} is listed in the manifest but missing, '

@@ -137,7 +137,7 @@ def test_only_the_changed_file_is_read_again(warm: Path, reads: list[str]) -> No
         f.write(b'local edit\n')
 
     assert check_drift(warm).drifted == [Drift(PROMPT, DriftState.MODIFIED)]
-    assert reads == [str(warm / PROMPT)]
+    assert set(reads) == {str(warm / PROMPT)}  # read again only to look for conflict markers
 
 
 def test_deleted_file_is_missing_with_a_warm_cache(warm: Path) -> None:

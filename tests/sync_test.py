@@ -54,7 +54,8 @@ def arrange(root, state):
     ('recorded, template unchanged', 'unchanged', 'bundled', None, None),
     ('recorded, template changed', 'updated', 'bundled', None, None),
     ('modified, template unchanged', 'kept_local', LOCAL_EDIT, None, None),
-    ('modified, template changed', 'conflicts', LOCAL_EDIT, 'bundled', None),
+    # No git history here, so no base to merge from: the conflict path, both sides in the file.
+    ('modified, template changed', 'conflicts', 'markers', None, LOCAL_EDIT),
     ('unmanaged pre-existing', 'updated', 'bundled', None, LOCAL_EDIT),
 ])
 def test_sync_follows_the_three_way_table(tmp_path, state, report_field, on_disk, beside, backed_up):
@@ -63,8 +64,10 @@ def test_sync_follows_the_three_way_table(tmp_path, state, report_field, on_disk
     report = sync_project_assets(tmp_path)
 
     assert PATH in getattr(report, report_field)
-    expected = bundled() if on_disk == 'bundled' else on_disk
-    assert (tmp_path / PATH).read_bytes() == expected
+    if on_disk == 'markers':
+        assert b'\n<<<<<<< ' + PATH.encode() + b' (yours)\n' in (tmp_path / PATH).read_bytes()
+    else:
+        assert (tmp_path / PATH).read_bytes() == (bundled() if on_disk == 'bundled' else on_disk)
     conflict_copy = tmp_path / (PATH + CONFLICT_SUFFIX)
     assert conflict_copy.exists() == (beside is not None)
     if beside:
@@ -175,7 +178,7 @@ def test_sync_removes_an_untouched_file_the_bundle_no_longer_has(tmp_path):
 
 def test_force_removes_the_stale_omk_new_copy_it_just_made_redundant(tmp_path):
     arrange(tmp_path, 'modified, template changed')
-    assert sync_project_assets(tmp_path).conflicts == [PATH]
+    assert sync_project_assets(tmp_path, sidecar=True).conflicts == [PATH]
     assert (tmp_path / (PATH + CONFLICT_SUFFIX)).read_bytes() == bundled()
 
     report = sync_project_assets(tmp_path, force=True)

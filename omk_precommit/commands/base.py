@@ -108,3 +108,20 @@ def announce_user_scope(args: argparse.Namespace, runtime: Runtime) -> None:
 
         scope = user_scope(runtime)
         print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
+
+
+def route_paths(root: Path, paths: list[str], runtimes: tuple[Runtime, ...]) -> list[tuple[Runtime, list[str]]]:
+    """Each PATH with the runtime whose asset dir holds it (one in none goes to the first, which
+    rejects it); every runtime with no paths when none are given."""
+    if not paths or len(runtimes) == 1:
+        return [(runtime, paths) for runtime in runtimes]
+    from omk_precommit.engine.pathargs import managed_path
+
+    cwd = Path.cwd()
+
+    def owner(given: str) -> Runtime:
+        rel = managed_path(root, given, cwd, set())
+        return next((r for r in runtimes if rel.startswith(f'{r.base_dir}/')), runtimes[0])
+
+    routed = [(runtime, [p for p in paths if owner(p) is runtime]) for runtime in runtimes]
+    return [(runtime, found) for runtime, found in routed if found]

@@ -49,7 +49,7 @@ def install_assets(
         make_dirs(root)
     if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
-    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run)
+    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run, reinstall=True)
     backups = [b.backup_path for b in new_backups]
 
     def written(kind: EntryKind) -> list[str]:

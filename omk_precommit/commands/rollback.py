@@ -129,6 +129,9 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     steps = []
     listings: dict[Path, list[str]] = {}
     for entry in manifest.files:
+        if entry.accepted:  # omk-kimi accept made it the project's: never ours to remove or restore over
+            steps.append(Step(StepKind.KEEP, entry.path, "accepted: the project's own version now"))
+            continue
         disk = read_managed(root, entry.path)
         asset = bundled.get(entry.path)
         ours = disk is not None and (

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from omk_precommit.commands.base import (
 from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.fsutil import make_dirs
 from omk_precommit.engine.gitutil import ignored_paths
-from omk_precommit.engine.plan import ActionKind, forget_missing_backups, reconcile
+from omk_precommit.engine.manifest import read_managed
+from omk_precommit.engine.plan import MERGES, Action, ActionKind, forget_missing_backups, reconcile
 from omk_precommit.engine.reports import SyncReport, SyncScope
 from omk_precommit.errors import OmkError
 from omk_precommit.render import text
@@ -37,18 +39,22 @@ def sync_project_assets(
     force: bool = False,
     dry_run: bool = False,
     target: Runtime | str = DEFAULT_RUNTIME,
+    sidecar: bool = False,
 ) -> SyncReport:
-    """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``."""
+    """Bring ``root``'s assets up to the bundle; local edits are kept (merged with a newer
+    bundled version; with ``sidecar`` the newer version goes beside them) unless ``force``."""
     runtime = get_runtime(target)
-    return sync_assets(root, runtime.base_dir, bundled_assets(runtime), SyncScope.PROJECT, force=force, dry_run=dry_run)
+    return sync_assets(root, runtime.base_dir, bundled_assets(runtime), SyncScope.PROJECT, force=force,
+                       dry_run=dry_run, sidecar=sidecar)
 
 
-def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> SyncReport:
+def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME,
+                     sidecar: bool = False) -> SyncReport:
     """Bring the user directory's agents and hook scripts up to the bundle (three-way, like a project)."""
     scope = user_scope(target)
     # The user dir's parent may not exist yet (~/.config on a fresh machine): create it, as omk does.
     return sync_assets(scope.root, scope.base_dir, user_assets(scope, target), SyncScope.USER,
-                       force=force, dry_run=dry_run, create_root=True)
+                       force=force, dry_run=dry_run, create_root=True, sidecar=sidecar)
 
 
 def sync_assets(
@@ -60,6 +66,7 @@ def sync_assets(
     force: bool,
     dry_run: bool,
     create_root: bool = False,
+    sidecar: bool = False,
 ) -> SyncReport:
     """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest.
 
@@ -69,7 +76,7 @@ def sync_assets(
         make_dirs(root)
     if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
-    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run)
+    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run, sidecar=sidecar)
     backups = [b.backup_path for b in new_backups]
     forgotten = forget_missing_backups(root, base_dir, dry_run=dry_run) if force else []
 
@@ -77,7 +84,8 @@ def sync_assets(
         return [a.path for a in actions if a.kind in kinds]
 
     created, updated, removed = paths(ActionKind.CREATE), paths(ActionKind.UPDATE, ActionKind.REPLACE), paths(ActionKind.REMOVE)
-    changed = created + updated + removed
+    merged, recreated = paths(ActionKind.MERGE), paths(ActionKind.RECREATE)
+    changed = created + updated + removed + merged + recreated
     # Asking git about ignore rules costs a subprocess, so only a run that changed something pays.
     ignored = sorted(ignored_paths(root, changed)) if changed else []
     return SyncReport(
@@ -86,21 +94,41 @@ def sync_assets(
         updated=updated,
         unchanged=paths(ActionKind.UNCHANGED, ActionKind.ADOPT),
         kept_local=paths(ActionKind.KEEP_LOCAL, ActionKind.RELEASE),
-        conflicts=paths(ActionKind.CONFLICT),
+        conflicts=paths(ActionKind.CONFLICT, ActionKind.MERGE_CONFLICT, ActionKind.UNRESOLVED),
         removed=removed,
         backups_created=backups,
         backups_forgotten=forgotten,
         dry_run=dry_run,
         ignored=ignored,
+        merged=merged,
+        accepted=paths(ActionKind.ACCEPTED),
+        stays_deleted=paths(ActionKind.STAYS_DELETED),
+        recreated=recreated,
+        forgotten=paths(ActionKind.FORGOTTEN),
+        conflict_kinds={a.path: _conflict_kind(a) for a in actions
+                        if a.kind in (ActionKind.CONFLICT, ActionKind.MERGE_CONFLICT, ActionKind.UNRESOLVED)},
+        merge_previews={a.path: _preview(root, a) for a in actions if dry_run and a.kind in MERGES},
     )
 
 
-HELP = 'reconcile the asset dir with the bundled assets (three-way; local edits are kept)'
+def _conflict_kind(action: Action) -> str:
+    kind = {ActionKind.CONFLICT: 'sidecar', ActionKind.MERGE_CONFLICT: 'markers'}.get(action.kind, 'unresolved')
+    return f'{kind}: {action.reason}' if action.reason else kind
+
+
+def _preview(root: Path, action: Action) -> str:
+    """A unified diff from the file on disk to what the merge would write."""
+    before = (read_managed(root, action.path) or b'').decode(errors='replace').splitlines(keepends=True)
+    after = (action.content or b'').decode(errors='replace').splitlines(keepends=True)
+    return ''.join(difflib.unified_diff(before, after, f'a/{action.path}', f'b/{action.path} (merged)'))
+HELP = 'reconcile the asset dir with the bundled assets (three-way: local edits kept, upgrades merged into them)'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser)
     parser.add_argument('--force', action='store_true', help='back up and overwrite local edits')
+    parser.add_argument('--sidecar', action='store_true',
+                        help='do not merge a newer bundled version into an edited file: write it beside it as <file>.omk-new')
     add_dry_run(parser)
     parser.add_argument('--fail-on-change', action='store_true',
                         help='exit 1 when files were created, updated or removed (for the omk-sync hook); '
@@ -112,12 +140,14 @@ def run(args: argparse.Namespace) -> int:
     if args.user:
         runtime = runtime_of(args)
         announce_user_scope(args, runtime)
-        reports = [(runtime, sync_user_assets(force=args.force, dry_run=args.dry_run, target=runtime))]
+        reports = [(runtime, sync_user_assets(force=args.force, dry_run=args.dry_run, target=runtime,
+                                                     sidecar=args.sidecar))]
         runtimes: tuple[Runtime, ...] = (runtime,)
     else:
         root = project_root(args)
         runtimes = project_runtimes(args, root)
-        reports = [(runtime, sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=runtime))
+        reports = [(runtime, sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=runtime,
+                                                        sidecar=args.sidecar))
                    for runtime in runtimes]
     if args.json:
         print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report in reports]))

@@ -64,9 +64,10 @@ def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None
         elif drift.state is DriftState.MISSING:
             findings.error(drift.path, 'managed file is missing', runtime.command('sync'))
         else:
-            restore = runtime.command('sync --force')
             findings.warning(drift.path, 'managed file was edited since omk-kimi wrote it',
-                             f'{runtime.command("diff " + drift.path)} ({restore} restores the bundled version)')
+                             f'{runtime.command("diff " + drift.path)} to see it, '
+                             f'{runtime.command("accept " + drift.path)} to keep it, '
+                             f'{runtime.command("sync --force")} to drop it')
     for backup in missing_backups:
         if backup.backup_path not in ignored:
             findings.warning(backup.backup_path, f'backup index drift: the backup of {backup.managed_path} is listed '

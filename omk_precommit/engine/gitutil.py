@@ -293,3 +293,62 @@ def _read_exact(stream: IO[bytes], size: int) -> bytes:
             break
         chunks += chunk
     return bytes(chunks)
+
+
+def history_blobs(root: Path, rel: str) -> list[bytes]:
+    """Every distinct content ``rel`` has had in git: the index, then each commit reachable
+    from any ref, newest first. Empty outside git or when git cannot answer.
+
+    One ``git log --raw`` names the blob ids, one ``git cat-file --batch`` reads them.
+    """
+    if not os.path.lexists(root / '.git'):
+        return []
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ('git', '--literal-pathspecs', 'log', '--all', '--format=', '--raw', '--no-abbrev', '--no-renames',
+             '--', rel),
+            cwd=root, capture_output=True, check=False,
+        )
+    except OSError:
+        return []
+    if proc.returncode != 0:
+        return []
+    names = [f':0:{rel}'] if '\n' not in rel else []
+    for line in proc.stdout.decode(errors='surrogateescape').splitlines():
+        fields = line.split('\t', 1)[0].split(' ')
+        if line.startswith(':') and len(fields) >= 4:
+            names.extend(blob for blob in (fields[3], fields[2]) if blob.strip('0'))
+    names = list(dict.fromkeys(names))
+    try:
+        with StagedFiles(root) as reader:
+            contents = reader.read_objects(names)
+    except OmkError:
+        return []
+    return list(dict.fromkeys(data for data in contents.values() if data is not None))
+
+
+def merge_file(ours: bytes, base: bytes, theirs: bytes, labels: tuple[str, str, str]) -> tuple[bytes, int] | None:
+    """``git merge-file``: the three-way merge of ``ours`` and ``theirs`` from ``base``.
+
+    Returns the merged bytes (git-style conflict markers labelled ``labels`` where the sides
+    overlap) and the number of conflicts; None when git cannot merge them (binary content).
+    """
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix='omk-merge-') as tmp:
+        files = []
+        for name, data in (('ours', ours), ('base', base), ('theirs', theirs)):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            files.append(str(path))
+        label_args = [arg for label in labels for arg in ('-L', label)]
+        try:
+            proc = subprocess.run(('git', 'merge-file', '-p', *label_args, *files), capture_output=True, check=False)
+        except OSError as e:
+            raise OmkError(f'git: cannot run it ({e.strerror}); install git to merge bundle upgrades') from None
+    if not 0 <= proc.returncode < 127:
+        return None
+    return proc.stdout, proc.returncode

@@ -48,11 +48,32 @@ _KINDS = {kind.value: kind for kind in EntryKind}
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote."""
+    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote.
+
+    ``base_checksum`` is set when the project accepted its own version (``omk-kimi accept``):
+    ``checksum`` is then that version's and ``base_checksum`` the bundled one it was based on,
+    the base of the three-way merge when the bundle changes. omk 0.5.0 ignores the field.
+    """
 
     path: str
     kind: EntryKind
     checksum: str | None
+    base_checksum: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.base_checksum is not None
+
+    @property
+    def based_on(self) -> str | None:
+        """The checksum of the bundled version this file was based on."""
+        return self.base_checksum if self.base_checksum is not None else self.checksum
+
+    def to_json(self) -> dict[str, Any]:
+        data = {'path': self.path, 'kind': self.kind.value, 'checksum': self.checksum}
+        if self.base_checksum is not None:
+            data['base_checksum'] = self.base_checksum
+        return data
 
 
 def matches_checksum(data: bytes, checksum: str | None) -> bool:
@@ -111,6 +132,10 @@ class AssetManifest:
     files: tuple[ManifestEntry, ...] = ()
     directories: tuple[str, ...] = ()
     backups: tuple[BackupEntry, ...] = ()
+    # Accepted deletions (checksum None, base_checksum the bundled version removed) and files the
+    # project forgot: sync neither recreates nor manages them. Top-level lists omk 0.5.0 ignores.
+    deleted: tuple[ManifestEntry, ...] = ()
+    forgotten: tuple[str, ...] = ()
 
     @staticmethod
     def path_for(root: Path, base_dir: str = DEFAULT_BASE_DIR) -> Path:
@@ -166,6 +191,10 @@ class AssetManifest:
             for d in drifted_files(guard or RootGuard(root), recorded.items(), cache)
         ]
 
+    def deletion(self, rel: str) -> ManifestEntry | None:
+        """The accepted deletion of ``rel``, if the project removed that managed file on purpose."""
+        return next((e for e in self.deleted if e.path == rel), None)
+
     def backups_of(self, rel: str) -> list[BackupEntry]:
         """Backups of ``rel``, oldest first."""
         return sorted(
@@ -178,13 +207,26 @@ class AssetManifest:
         files: list[ManifestEntry],
         directories: list[str],
         backups: list[BackupEntry],
+        *,
+        deleted: list[ManifestEntry] | None = None,
+        forgotten: list[str] | None = None,
     ) -> AssetManifest:
-        """A copy with the given contents, normalised to the stable on-disk order."""
+        """A copy with the given contents, normalised to the stable on-disk order.
+
+        ``deleted`` and ``forgotten`` default to the current lists; a path managed in ``files``
+        is dropped from both.
+        """
+        files_by_path = {e.path: e for e in files}
+        deleted_by_path = {e.path: e for e in (self.deleted if deleted is None else deleted)}
         return replace(
             self,
-            files=tuple(sorted({e.path: e for e in files}.values(), key=lambda e: e.path)),
+            files=tuple(sorted(files_by_path.values(), key=lambda e: e.path)),
             directories=tuple(sorted(set(directories))),
             backups=tuple(sorted(set(backups), key=lambda b: (b.managed_path, b.created_at, b.backup_path))),
+            deleted=tuple(sorted((e for p, e in deleted_by_path.items() if p not in files_by_path),
+                                 key=lambda e: e.path)),
+            forgotten=tuple(sorted({p for p in (self.forgotten if forgotten is None else forgotten)
+                                    if p not in files_by_path and p not in deleted_by_path})),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -193,15 +235,17 @@ class AssetManifest:
             'created_at': self.created_at,
             'omk_version': self.omk_version,
             'project_dir': '.',
-            'files': [
-                {'path': e.path, 'kind': e.kind.value, 'checksum': e.checksum}
-                for e in self.files
-            ],
+            'files': [e.to_json() for e in self.files],
             'directories': list(self.directories),
             'backups': [
                 {'managed_path': b.managed_path, 'backup_path': b.backup_path, 'created_at': b.created_at}
                 for b in self.backups
             ],
+            # Only when used, so a manifest without accepted deletions or forgotten files keeps
+            # the exact bytes omk 0.5.0 and earlier releases wrote.
+            **({'deleted': [{'path': e.path, 'kind': e.kind.value, 'base_checksum': e.base_checksum}
+                            for e in self.deleted]} if self.deleted else {}),
+            **({'forgotten': list(self.forgotten)} if self.forgotten else {}),
         }
 
     def to_bytes(self) -> bytes:
@@ -339,12 +383,23 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
         kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
         if kind is None:
             raise _Invalid(f'file {_show(rel)} has unknown kind {_show(kind_name)}')
-        checksum = item.get('checksum')
-        if checksum is not None:
-            if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
-                raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
-            checksum = checksum.lower()
-        files.append(ManifestEntry(rel, kind, checksum))
+        checksum = _checksum(item, 'checksum', rel)
+        files.append(ManifestEntry(rel, kind, checksum, _checksum(item, 'base_checksum', rel)))
+
+    deleted: list[ManifestEntry] = []
+    for item in _require(data, 'deleted', list, []):
+        if not isinstance(item, dict):
+            raise _Invalid('each entry of "deleted" must be an object')
+        rel = _safe_path(guard, base_dir, item.get('path'), 'deleted file')
+        if rel in seen:
+            raise _Invalid(f'file {_show(rel)} is listed both as managed and as deleted')
+        seen.add(rel)
+        kind_name = item.get('kind', 'other')
+        kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
+            raise _Invalid(f'deleted file {_show(rel)} has unknown kind {_show(kind_name)}')
+        deleted.append(ManifestEntry(rel, kind, None, _checksum(item, 'base_checksum', rel)))
+    forgotten = [_safe_path(guard, base_dir, p, 'forgotten file') for p in _require(data, 'forgotten', list, [])]
 
     directories = [
         _safe_path(guard, base_dir, d, 'directory')
@@ -377,4 +432,14 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             f'loaded as is, and the next omk-kimi sync or install rewrites it as version {MANIFEST_VERSION}',
         ), stacklevel=3)
     manifest = AssetManifest(base_dir=base_dir, created_at=created_at, omk_version=omk_version)
-    return manifest.with_changes(files, directories, backups)
+    return manifest.with_changes(files, directories, backups, deleted=deleted, forgotten=forgotten)
+
+
+def _checksum(item: dict[str, Any], key: str, rel: str) -> str | None:
+    """The checksum field ``key`` of a file entry, lowercased; None when absent or null."""
+    checksum = item.get(key)
+    if checksum is None:
+        return None
+    if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
+        raise _Invalid(f'file {_show(rel)} has a malformed {key} {_show(checksum)}')
+    return checksum.lower()

@@ -13,11 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from omk_precommit import __version__
 from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.backup import backup_path_for, write_backup
-from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.checksum import compute_checksum, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
+from omk_precommit.engine.merge import has_conflict_markers, merge_upgrade
 from omk_precommit.engine.paths import is_inside_root, resolve_managed
 from omk_precommit.errors import OmkError
 
@@ -30,21 +32,35 @@ class ActionKind(str, enum.Enum):
     UNCHANGED = 'unchanged'           # already what the bundle holds
     ADOPT = 'adopt'                   # already the bundled bytes but not (yet) recorded as such
     KEEP_LOCAL = 'keep-local'         # locally edited, bundle unchanged: leave it
-    CONFLICT = 'conflict'             # locally edited and bundle changed: write the new one beside it
+    CONFLICT = 'conflict'             # edited and bundle changed, with --sidecar (or binary): new one beside it
+    MERGE = 'merge'                   # edited or accepted, bundle changed: merged cleanly (backup first)
+    MERGE_CONFLICT = 'merge-conflict'  # ... and the changes overlap: conflict markers written (backup first)
+    UNRESOLVED = 'unresolved'         # still holds conflict markers from an earlier merge: leave it
+    ACCEPTED = 'accepted'             # the project's accepted version, bundle unchanged: leave it
+    STAYS_DELETED = 'stays-deleted'   # an accepted deletion: do not bring it back
+    RECREATE = 'recreate'             # an accepted deletion overridden (sync --force, install)
+    FORGOTTEN = 'forgotten'           # the project forgot it: not managed, left alone
     REPLACE = 'replace'               # differing file we must overwrite: back it up first
     REMOVE = 'remove'                 # no longer bundled and untouched: delete it
     RELEASE = 'release'               # no longer bundled but edited: keep it, stop managing it
 
 
-WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE}
-DISK_CHANGES = WRITES | {ActionKind.CONFLICT, ActionKind.REMOVE}
+WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE, ActionKind.RECREATE}
+MERGES = {ActionKind.MERGE, ActionKind.MERGE_CONFLICT}
+DISK_CHANGES = WRITES | MERGES | {ActionKind.CONFLICT, ActionKind.REMOVE}
 
 
 @dataclass(frozen=True)
 class Action:
+    """What to do with one file. A merge carries its ``content`` (the bytes to write) and the
+    manifest ``record`` to keep once written; ``reason`` explains a conflict that is not an overlap."""
+
     kind: ActionKind
     path: str
     asset: BundledAsset | None
+    content: bytes | None = None
+    record: ManifestEntry | None = None
+    reason: str = ''
 
     def describe(self) -> str:
         return f'{self.path}: {self.kind.value}'
@@ -72,10 +88,15 @@ def _mode_ok(root: Path, asset: BundledAsset) -> bool:
     return not asset.executable or os.access(root / asset.path, os.X_OK)
 
 
-def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *, overwrite_edits: bool) -> Action:
+def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *, overwrite_edits: bool,
+              sidecar: bool, reinstall: bool) -> Action:
     resolve_managed(root, asset.path, asset.path.split('/', 1)[0])
+    if manifest is not None and asset.path in manifest.forgotten and not reinstall:
+        return Action(ActionKind.FORGOTTEN, asset.path, asset)
     disk = read_managed(root, asset.path)  # a directory or FIFO in the way: a clear OmkError
     if disk is None:
+        if manifest is not None and manifest.deletion(asset.path) is not None:
+            return Action(ActionKind.RECREATE if overwrite_edits else ActionKind.STAYS_DELETED, asset.path, asset)
         return Action(ActionKind.CREATE, asset.path, asset)
     entry = manifest.entry(asset.path) if manifest else None
     bundled = compute_checksum(asset.content)
@@ -86,16 +107,45 @@ def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *
         return Action(ActionKind.UNCHANGED if recorded else ActionKind.ADOPT, asset.path, asset)
     if entry is None:
         return Action(ActionKind.REPLACE, asset.path, asset)
-    if is_recorded_version(disk, entry.checksum):
+    recorded = is_recorded_version(disk, entry.checksum)
+    if recorded and not entry.accepted:
         if entry.checksum == bundled:
             # Only line endings differ (git eol conversion): the same file, not an edit.
             return Action(ActionKind.UNCHANGED, asset.path, asset)
         return Action(ActionKind.UPDATE, asset.path, asset)
     if overwrite_edits:
         return Action(ActionKind.REPLACE, asset.path, asset)
-    if entry.checksum == bundled:
-        return Action(ActionKind.KEEP_LOCAL, asset.path, asset)
-    return Action(ActionKind.CONFLICT, asset.path, asset)
+    if has_conflict_markers(disk):
+        return Action(ActionKind.UNRESOLVED, asset.path, asset)
+    if entry.based_on == bundled:
+        return Action(ActionKind.ACCEPTED if recorded else ActionKind.KEEP_LOCAL, asset.path, asset)
+    if sidecar:
+        return Action(ActionKind.CONFLICT, asset.path, asset)
+    return _plan_merge(root, entry, asset, disk, recorded)
+
+
+def _plan_merge(root: Path, entry: ManifestEntry, asset: BundledAsset, disk: bytes, accepted_version: bool) -> Action:
+    """Merge the new bundled version into the edited (or accepted) file on disk.
+
+    A clean merge of the accepted version is the project's accepted version of the new bundle;
+    anything else (an edit not accepted, a conflict) is recorded against the new bundled
+    version, so the edit stays drift until it is accepted.
+    """
+    merge = merge_upgrade(root, asset.path, disk, entry.based_on, asset.content, f'omk-precommit {__version__}')
+    if merge.content is None:
+        return Action(ActionKind.CONFLICT, asset.path, asset, reason=merge.reason)
+    bundled = compute_checksum(asset.content)
+    if merge.clean and accepted_version and merge.content != asset.content:
+        record = ManifestEntry(asset.path, asset.kind, compute_checksum(normalize_eol(merge.content)),
+                               base_checksum=bundled)
+    else:
+        record = ManifestEntry(asset.path, asset.kind, bundled)
+    if merge.clean and merge.content == disk:
+        # The upgrade was already in the file: nothing to write, only the new base to record.
+        kind = ActionKind.ACCEPTED if accepted_version else ActionKind.KEEP_LOCAL
+        return Action(kind, asset.path, asset, record=record)
+    kind = ActionKind.MERGE if merge.clean else ActionKind.MERGE_CONFLICT
+    return Action(kind, asset.path, asset, merge.content, record, merge.reason)
 
 
 def plan_assets(
@@ -104,9 +154,16 @@ def plan_assets(
     assets: tuple[BundledAsset, ...],
     *,
     overwrite_edits: bool,
+    sidecar: bool = False,
+    reinstall: bool = False,
 ) -> list[Action]:
-    """Decide, for every bundled asset and every managed file no longer bundled, what to do."""
-    actions = [_plan_one(root, manifest, asset, overwrite_edits=overwrite_edits) for asset in assets]
+    """Decide, for every bundled asset and every managed file no longer bundled, what to do.
+
+    ``sidecar``: write a newer bundled version beside an edited file (``.omk-new``) instead of
+    merging; ``reinstall`` (install): manage forgotten files again.
+    """
+    actions = [_plan_one(root, manifest, asset, overwrite_edits=overwrite_edits, sidecar=sidecar, reinstall=reinstall)
+               for asset in assets]
     bundled_paths = {asset.path for asset in assets}
     for entry in manifest.files if manifest else ():
         if entry.path in bundled_paths:
@@ -114,7 +171,7 @@ def plan_assets(
         disk = read_managed(root, entry.path)
         if disk is None:
             actions.append(Action(ActionKind.RELEASE, entry.path, None))
-        elif is_recorded_version(disk, entry.checksum):
+        elif is_recorded_version(disk, entry.checksum) and not entry.accepted:
             actions.append(Action(ActionKind.REMOVE, entry.path, None))
         else:
             actions.append(Action(ActionKind.RELEASE, entry.path, None))
@@ -168,9 +225,10 @@ def apply_plan(
         asset = action.asset
         if action.kind in WRITES:
             directories.extend(_missing_dirs(root, action.path))
-        if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT) and asset is not None:
+        if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT, ActionKind.RECREATE) \
+                and asset is not None:
             files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
-        if action.kind is ActionKind.REPLACE:
+        if action.kind is ActionKind.REPLACE or action.kind in MERGES:
             backup = _new_backup(root, backups, action.path)
             if backup is not None:
                 backups.append(backup)
@@ -191,6 +249,15 @@ def apply_plan(
         elif action.kind in (ActionKind.UNCHANGED, ActionKind.ADOPT) and asset is not None:
             # Already the bundled bytes (merged by hand, or a run killed before the line above).
             remove_conflict_copy(root, action.path, asset.content)
+        elif action.kind in MERGES and asset is not None and action.content is not None:
+            backup = new_backups.get(action.path)
+            if backup is not None:
+                write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
+            atomic_write(target, action.content, mode=asset.mode)
+            if action.record is not None:
+                files[action.path] = action.record
+        elif action.record is not None and action.content is None:
+            files[action.path] = action.record
         elif action.kind is ActionKind.CONFLICT and asset is not None:
             atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
         elif action.kind is ActionKind.REMOVE:
@@ -210,6 +277,8 @@ def reconcile(
     *,
     overwrite_edits: bool,
     dry_run: bool,
+    sidecar: bool = False,
+    reinstall: bool = False,
 ) -> tuple[list[Action], list[BackupEntry]]:
     """Load the manifest, plan and (unless ``dry_run``) apply, all under the project lock.
 
@@ -218,7 +287,8 @@ def reconcile(
     """
     with contextlib.nullcontext() if dry_run else project_lock(root):
         manifest = AssetManifest.load(root, base_dir)
-        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits)
+        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits, sidecar=sidecar,
+                              reinstall=reinstall)
         if dry_run:
             return actions, []
         remove_stale_temp_files(root / base_dir)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import fingerprint
-from omk_precommit.engine.drift import Drift, DriftState, drifted_files
+from omk_precommit.engine.drift import Drift, DriftState, drifted_files, read_regular_files, with_conflicts
 from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, staged_blob_ids
 from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, all_safe
 from omk_precommit.errors import OmkError
@@ -90,7 +90,7 @@ def _worktree_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None
             cache.remember_manifest(manifest_st, snapshot)
     drifted = drifted_files(guard, zip(snapshot.paths, snapshot.checksums), cache)
     cache.save()
-    return len(snapshot.paths), drifted
+    return len(snapshot.paths), with_conflicts(drifted, lambda rels: read_regular_files(guard, rels))
 
 
 def _snapshot_of(manifest: Any) -> ManifestSnapshot:
@@ -158,6 +158,7 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
         snapshot = _snapshot_of(AssetManifest.parse(root, raw, base_dir, guard=guard))
         cache.remember_manifest(manifest_blob, snapshot)
     unknown = {blobs[rel] for rel in snapshot.paths if rel in blobs and cache.fingerprint(blobs[rel]) is None}
+    contents: dict[str, bytes | None] = {}
     if unknown:
         with StagedFiles(root) as index:
             contents = index.read_objects(sorted(unknown))
@@ -173,4 +174,13 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
         elif not fp.matches(checksum):
             drifted.append(Drift(rel, DriftState.MODIFIED))
     cache.save()
-    return len(snapshot.paths), drifted
+
+    def read_staged(rels: list[str]) -> dict[str, bytes | None]:
+        """The staged bytes of ``rels``: read above if their blobs were new, else read now."""
+        missing = sorted({blobs[rel] for rel in rels} - contents.keys())
+        if missing:
+            with StagedFiles(root) as index:
+                contents.update(index.read_objects(missing))
+        return {rel: contents[blobs[rel]] for rel in rels}
+
+    return len(snapshot.paths), with_conflicts(drifted, read_staged)

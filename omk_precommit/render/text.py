@@ -6,11 +6,14 @@ imported for type checking.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from omk_precommit.render.output import github_annotation, paint
 
 if TYPE_CHECKING:
+    from omk_precommit.commands.accept import AcceptReport
+    from omk_precommit.commands.forget import ForgetReport
     from omk_precommit.commands.migrate import MigrateReport
     from omk_precommit.engine.reports import InstallReport, RollbackReport, SyncReport
     from omk_precommit.fastcheck.check import CheckResult
@@ -30,20 +33,24 @@ def _print_labelled(items: list[str], label: str, colour: str, *, split: str = '
         print(f'{head}: {paint(label, colour)}{joint}{tail}')
 
 
-def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: str,
-                sync_force: str = 'omk-kimi sync --force') -> None:
+def print_check(result: CheckResult, *, staged: bool, base_dir: str,
+                command: Callable[[str], str] = lambda args: f'omk-kimi {args}') -> None:
+    """The check's lines; ``command`` gives the ``omk-kimi`` command line of the runtime checked."""
+    install = command('install')
     where = 'in the index' if staged else 'on disk'
     states = {'modified': f'modified {where} (differs from the manifest)',
-              'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)'}
+              'missing': 'missing from the index (deleted, or never staged)' if staged else 'missing (deleted)',
+              'conflict': f'holds unresolved merge conflict markers {where}; resolve them, then {command("accept")}'}
     print_lines([(d.path, states[d.state.value], 'red') for d in result.drifted])
     print_lines([(p, 'skipped (ignored by git)', 'yellow') for p in result.skipped])
     if result.manifest_missing:
         print(f'{base_dir}/omk-manifest.json: no manifest {where}, nothing to check '
               + (f'(git add {base_dir}/ to have commits checked)' if staged else f'(run {install})'))
     elif result.drifted:
+        one = result.drifted[0].path if len(result.drifted) == 1 else 'PATH'
         print(f'{len(result.drifted)} of {result.managed} managed files drifted {where}; '
-              f'see omk-kimi diff, restore them or run {sync_force}'
-              + (', then stage the result' if staged else ''))
+              f'see it: {command("diff " + one)}; keep it: {command("accept " + one)}; drop it: {command("sync --force")}'
+              + (' (then stage the result)' if staged else ''))
     else:
         skipped = f', {len(result.skipped)} skipped (ignored by git)' if result.skipped else ''
         print(f'{result.managed - len(result.skipped)} managed files match the manifest {where}{skipped}')
@@ -69,31 +76,79 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
     groups = (
         (report.created, 'created', 'green'), (report.updated, 'updated', 'green'),
         (report.removed, 'removed (no longer bundled)', 'green'),
+        (report.merged, 'merged (the new bundled version into your edit; backup first)', 'green'),
+        (report.recreated, 'recreated: your accepted deletion was overridden by --force', 'green'),
         (report.kept_local, 'kept your local edit', 'yellow'),
-        (report.conflicts, 'conflict: kept your edit, new version written beside it as .omk-new', 'red'),
+        (report.accepted, "kept: accepted, the project's own version", 'green'),
+        (report.stays_deleted, 'stays deleted (accepted deletion; omk-kimi sync --force recreates it)', 'green'),
     )
     ignored = set(report.ignored)
     for paths, message, colour in groups:
         print_lines([(p, prefix + message + (' (ignored by git, not counted)' if p in ignored else ''), colour)
                      for p in paths])
+    for path in report.conflicts:
+        kind, _, reason = report.conflict_kinds.get(path, 'sidecar').partition(': ')
+        print_lines([(path, _CONFLICTS[kind].format(prefix=prefix, path=path) + (f' ({reason})' if reason else ''),
+                      'red')])
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
     for backup in report.backups_forgotten:
         print(f'{backup}: {"would be " if report.dry_run else ""}forgotten: the manifest listed this backup, '
               'but the file is gone')
-    print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
-          f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
+    for preview in report.merge_previews.values():
+        print(preview, end='' if preview.endswith('\n') or not preview else '\n')
+    print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.merged)} merged, '
+          f'{len(report.removed)} removed, {len(report.kept_local) + len(report.accepted)} kept, '
+          f'{len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
           + (f'; {len(ignored)} of the changes ignored by git, not counted' if ignored else '')
           + (' (dry run)' if report.dry_run else ''))
     for path in report.conflicts:
+        kind = report.conflict_kinds.get(path, 'sidecar').partition(': ')[0]
         github_annotation('error', path, 'omk-sync: local edit conflicts with a newer bundled version; '
-                          'merge the .omk-new file beside it')
+                          + _ANNOTATION_HINTS[kind].format(path=path))
     if fail_on_change and not report.dry_run:
         for paths, what in ((report.created, 'was missing and has been restored'),
                             (report.updated, 'was outdated and has been updated'),
                             (report.removed, 'is no longer bundled and has been removed')):
             for path in (p for p in paths if p not in ignored):
                 github_annotation('error', path, f'omk-sync: managed file {what}; stage the change')
+
+
+_CONFLICTS = {
+    'sidecar': 'conflict: kept your edit, new version written beside it as .omk-new',
+    'markers': '{prefix}conflict: your edit and the new bundled version change the same lines; conflict markers '
+               'written into the file (backup first): resolve them, then run omk-kimi accept {path}',
+    'unresolved': 'conflict: still holds conflict markers; resolve them, then run omk-kimi accept {path}',
+}
+
+
+def print_accept(report: AcceptReport) -> None:
+    would = 'would be ' if report.dry_run else ''
+    print_lines([(p, would + "accepted: the project's version now (check passes, sync keeps it)", 'green')
+                 for p in report.accepted])
+    print_lines([(p, would + 'accepted as deleted: sync will not bring it back (sync --force does)', 'green')
+                 for p in report.deleted])
+    print_lines([(p, 'already as recorded, nothing to accept', 'green') for p in report.unchanged])
+    _print_labelled(report.refused, 'not accepted', 'red', joint=': ')
+    print(f'accept: {len(report.accepted)} edits and {len(report.deleted)} deletions '
+          f'{"to record" if report.dry_run else "recorded"}, {len(report.refused)} refused'
+          + (' (dry run)' if report.dry_run else ''))
+
+
+def print_forget(report: ForgetReport) -> None:
+    would = 'would be ' if report.dry_run else ''
+    print_lines([(p, would + 'forgotten: no longer managed, left on disk (omk-kimi install manages it again)',
+                  'green') for p in report.forgotten])
+    print_lines([(p, 'already not managed', 'green') for p in report.unchanged])
+    print(f'forget: {len(report.forgotten)} files {"to forget" if report.dry_run else "forgotten"}'
+          + (' (dry run)' if report.dry_run else ''))
+
+
+_ANNOTATION_HINTS = {
+    'sidecar': 'merge the .omk-new file beside it',
+    'markers': 'resolve the conflict markers written into it, then run omk-kimi accept {path}',
+    'unresolved': 'resolve the conflict markers in it, then run omk-kimi accept {path}',
+}
 
 
 def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:

@@ -18,7 +18,7 @@ from omk_precommit import __version__
 from omk_precommit.engine.backup import BACKUP_MARKER
 from omk_precommit.engine.checksum import fingerprint, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, read_if_exists
-from omk_precommit.engine.paths import RootGuard, is_inside_root, path_problem
+from omk_precommit.engine.paths import RootGuard, escape_reason, is_inside_asset_dir, path_problem
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
 from omk_precommit.fastcheck.statcache import StatCache
@@ -64,8 +64,8 @@ def read_managed(root: Path, rel: str) -> bytes | None:
     OmkError (a FIFO is never waited on).
     """
     path = root / rel
-    if not is_inside_root(root, path):
-        raise OmkError(f'{rel}: resolves outside the project root through a symlink; remove the link')
+    if not is_inside_asset_dir(root, rel):
+        raise OmkError(f'{rel}: {escape_reason(root, rel)}; remove the link')
     return read_if_exists(path, rel)
 
 
@@ -161,7 +161,7 @@ class AssetManifest:
         """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
-        if not is_inside_root(root, path):
+        if not is_inside_asset_dir(root, f'{self.base_dir}/{MANIFEST_NAME}'):
             raise OmkError(f'{path}: manifest location resolves outside the project root')
         try:
             # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
@@ -184,7 +184,7 @@ class AssetManifest:
         path = cls.path_for(root, base_dir)
         shown = f'{base_dir}/{MANIFEST_NAME}'
         if not guard.is_inside(shown):
-            raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
+            raise OmkError(f'{shown}: {escape_reason(root, shown)}; remove the link')
         raw = read_if_exists(path, shown)
         return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
 
@@ -194,7 +194,12 @@ class AssetManifest:
         guard = guard or RootGuard(root)
         shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as e:
+            raise OmkError(
+                f'{shown}: the key {_show(str(e))} appears twice in one object, so which value counts is '
+                f'ambiguous; restore it from git (git checkout -- {shown}) or delete the duplicate',
+            ) from None
         except (ValueError, RecursionError) as e:
             raise OmkError(
                 f'{shown}: not valid JSON ({e}); restore it from git '
@@ -204,6 +209,21 @@ class AssetManifest:
             return _from_json(guard, base_dir, data)
         except _Invalid as e:
             raise OmkError(f'{shown}: {e}; {e.fix}') from None
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names the same key twice (``json`` would keep the last silently)."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
 
 
 class _Invalid(Exception):
@@ -250,7 +270,7 @@ def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
     rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
     if not guard.is_inside(rel):
         raise _Invalid(
-            f'unsafe {what} path {_show(rel)}: resolves outside the project root through a symlink',
+            f'unsafe {what} path {_show(rel)}: {escape_reason(guard.root, rel)}',
             fix='remove the symlink',
         )
     return rel
@@ -317,7 +337,7 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             raise _Invalid(f'backup path {_show(backup)} is listed twice')
         backup_paths.add(backup)
         stamp = item.get('created_at', '')
-        if not isinstance(stamp, str) or not _is_utf8(stamp):
+        if not isinstance(stamp, str) or not _is_utf8(stamp) or not stamp.isprintable():
             raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
         backups.append(BackupEntry(managed, backup, stamp))
 

@@ -17,7 +17,7 @@ from omk_precommit.engine.backup import backup_path_for, write_backup
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
-from omk_precommit.engine.paths import is_inside_root, resolve_managed
+from omk_precommit.engine.paths import is_inside_asset_dir, resolve_managed
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.bundled import BundledAsset
 
@@ -61,7 +61,7 @@ def remove_conflict_copy(root: Path, rel: str, content: bytes) -> None:
     bundled bytes); a copy that differs, or cannot be read safely, is the user's and stays."""
     copy = rel + CONFLICT_SUFFIX
     path = root / copy
-    if not os.path.isfile(path) or not is_inside_root(root, path):
+    if not os.path.isfile(path) or not is_inside_asset_dir(root, copy):
         return
     with contextlib.suppress(OmkError):
         if read_managed(root, copy) == content:

@@ -10,11 +10,28 @@ from pathlib import Path
 
 import pytest
 
+from omk_precommit.cli import main
+from omk_precommit.commands.install import install_project_assets
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest
+from omk_precommit.runtimes.bundled import bundled_by_path
+from testing.gitrepo import commit_all, git, snapshot
 from testing.omk import omk
 
 MANIFEST = '.kimi/omk-manifest.json'
+RELEASE_SPEC = """version: 1
+agent:
+  extend: default
+  name: release-manager
+  system_prompt_path: ./system.md
+"""
+
+
+def _write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
 
 
 def _manifest(root: Path) -> dict:  # type: ignore[type-arg]
@@ -129,3 +146,135 @@ def test_cached_check_refuses_control_characters_too(installed: Path) -> None:
     data['directories'].append('.kimi/x\ny')
     _save(installed, data)
     _one_line_refusal(omk(installed, 'check'), 'control character')
+
+
+# 2. An edited .omk-new copy is never overwritten without a backup.
+
+REVIEWER = '.kimi/agents/reviewer/system.md'
+
+
+def _conflict(root: Path) -> Path:
+    """``REVIEWER`` locally edited while the bundle changed: sync writes the bundled one beside it."""
+    (root / REVIEWER).write_bytes(b'my team edited this\n')
+    data = _manifest(root)
+    for entry in data['files']:
+        if entry['path'] == REVIEWER:
+            entry['checksum'] = compute_checksum(b'an older bundled prompt\n')
+    _save(root, data)
+    assert omk(root, 'sync').code == 1
+    copy = root / (REVIEWER + '.omk-new')
+    assert copy.read_bytes() == bundled_by_path()[REVIEWER].content
+    return copy
+
+
+def test_sync_backs_up_an_edited_omk_new_copy_before_replacing_it(installed: Path) -> None:
+    copy = _conflict(installed)
+    copy.write_bytes(b'half-way through my merge\n')
+    result = omk(installed, 'sync')
+    assert result.code == 1
+    assert copy.read_bytes() == bundled_by_path()[REVIEWER].content
+    backups = list(copy.parent.glob('system.md.omk-new.omk-backup-*'))
+    assert [b.read_bytes() for b in backups] == [b'half-way through my merge\n']
+    assert any(b['backup_path'] == backups[0].relative_to(installed).as_posix() for b in _manifest(installed)['backups'])
+    assert backups[0].name in result.out
+
+
+def test_sync_hook_rerunning_on_every_commit_rewrites_nothing_once_the_copy_is_current(installed: Path) -> None:
+    copy = _conflict(installed)
+    copy.write_bytes(b'half-way through my merge\n')
+    omk(installed, 'sync')
+    before = snapshot(installed)
+    mtime = copy.stat().st_mtime_ns
+    for _ in range(3):  # what the omk-sync hook does on each attempt to commit
+        assert omk(installed, 'sync').code == 1
+    assert snapshot(installed) == before and copy.stat().st_mtime_ns == mtime
+    assert len(list(copy.parent.glob('system.md.omk-new.omk-backup-*'))) == 1
+
+
+def test_rollback_keeps_the_backup_of_an_edited_omk_new_copy(installed: Path) -> None:
+    copy = _conflict(installed)
+    copy.write_bytes(b'half-way through my merge\n')
+    omk(installed, 'sync')
+    assert omk(installed, 'rollback').code == 0
+    assert [b.read_bytes() for b in copy.parent.glob('system.md.omk-new.omk-backup-*')] == [b'half-way through my merge\n']
+    assert (installed / REVIEWER).read_bytes() == b'my team edited this\n'
+
+
+def test_migrate_backs_up_an_edited_omk_new_copy_before_replacing_it(installed: Path) -> None:
+    _write(installed, '.kimi/agents/release/agent.yaml', RELEASE_SPEC)
+    _write(installed, '.kimi/agents/release/system.md', 'You cut releases.\n')
+    mine = _write(installed, '.kimi-code/agents/release.md', '---\ndescription: mine\n---\nMine.\n')
+    assert main(['migrate', '--to', 'kimi-code', '--dir', str(installed)]) == 1
+    copy = mine.with_name('release.md.omk-new')
+    converted = copy.read_bytes()
+    copy.write_text('my merge in progress\n')
+    assert main(['migrate', '--to', 'kimi-code', '--dir', str(installed)]) == 1
+    assert copy.read_bytes() == converted
+    assert [b.read_text() for b in mine.parent.glob('release.md.omk-new.omk-backup-*')] == ['my merge in progress\n']
+    assert mine.read_text() == '---\ndescription: mine\n---\nMine.\n'
+    before = snapshot(installed)
+    assert main(['migrate', '--to', 'kimi-code', '--dir', str(installed)]) == 1
+    assert snapshot(installed) == before  # the copy is current: nothing rewritten, no second backup
+
+
+# 3. Rollback restores the project as it was: pre-existing identical files and symlinks included.
+
+def test_rollback_keeps_a_committed_file_identical_to_the_bundled_one(repo: Path) -> None:
+    asset = bundled_by_path()[REVIEWER]
+    _write(repo, REVIEWER, asset.content.decode())
+    commit_all(repo, 'our own copy of the reviewer prompt')
+    install_project_assets(repo)
+    entry = next(f for f in _manifest(repo)['files'] if f['path'] == REVIEWER)
+    assert entry['preexisting'] is True
+    assert not any('preexisting' in f for f in _manifest(repo)['files'] if f['path'] != REVIEWER)
+    result = omk(repo, 'rollback')
+    assert result.code == 0, result
+    assert (repo / REVIEWER).read_bytes() == asset.content
+    assert git(repo, 'status', '--porcelain').stdout == ''
+
+
+def test_rollback_restores_the_original_of_a_preexisting_file_sync_later_updated(repo: Path) -> None:
+    original = bundled_by_path()[REVIEWER].content
+    _write(repo, REVIEWER, original.decode())
+    install_project_assets(repo)
+    # The bundle moves on: the recorded version is an older one, which is what is on disk.
+    old = b'the prompt as the project had it\n'
+    (repo / REVIEWER).write_bytes(old)
+    data = _manifest(repo)
+    for entry in data['files']:
+        if entry['path'] == REVIEWER:
+            entry['checksum'] = compute_checksum(old)
+    _save(repo, data)
+    assert 'backup of the file it replaced' in omk(repo, 'sync').out  # updated, after a backup of the project's bytes
+    assert (repo / REVIEWER).read_bytes() == original
+    assert omk(repo, 'rollback').code == 0
+    assert (repo / REVIEWER).read_bytes() == old
+
+
+@pytest.mark.parametrize('target', ['../architect/system.md', 'system-real.md'])
+def test_rollback_puts_back_a_managed_path_that_was_a_symlink_as_the_same_symlink(repo: Path, target: str) -> None:
+    link = repo / REVIEWER
+    link.parent.mkdir(parents=True)
+    if target == 'system-real.md':
+        (link.parent / target).write_text('the real prompt, kept beside the link\n')
+    else:
+        _write(repo, '.kimi/agents/architect/system.md', 'an architect prompt of our own\n')
+    os.symlink(target, link)
+    commit_all(repo, 'prompt as a link')
+    install_project_assets(repo)
+    assert not link.is_symlink()
+    result = omk(repo, 'rollback')
+    assert result.code == 0, result
+    assert link.is_symlink() and os.readlink(link) == target
+    assert git(repo, 'status', '--porcelain').stdout == ''
+
+
+def test_rollback_run_twice_after_restoring_a_link_is_a_no_op(repo: Path) -> None:
+    link = repo / REVIEWER
+    link.parent.mkdir(parents=True)
+    (link.parent / 'mine.md').write_text('mine\n')
+    os.symlink('mine.md', link)
+    install_project_assets(repo)
+    assert omk(repo, 'rollback').code == 0
+    assert omk(repo, 'rollback').code == 0
+    assert link.is_symlink() and os.readlink(link) == 'mine.md'

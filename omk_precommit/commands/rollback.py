@@ -12,9 +12,18 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from omk_precommit.engine.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.engine.backup import same_link
+from omk_precommit.engine.fsutil import (
+    atomic_symlink,
+    atomic_write,
+    crash_point,
+    fsync_dir,
+    project_lock,
+    remove_file,
+    remove_stale_temp_files,
+)
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, read_managed
-from omk_precommit.engine.paths import resolve_managed
+from omk_precommit.engine.paths import RootGuard, resolve_managed
 from omk_precommit.engine.plan import is_recorded_version, remove_conflict_copy
 from omk_precommit.engine.reports import RollbackReport
 from omk_precommit.errors import OmkError
@@ -39,10 +48,10 @@ class Step:
     backup: BackupEntry | None = None
 
 
-def _oldest_backup(root: Path, manifest: AssetManifest, rel: str) -> tuple[BackupEntry, bytes] | None:
+def _oldest_backup(guard: RootGuard, manifest: AssetManifest, rel: str) -> tuple[BackupEntry, bytes] | None:
     """The oldest indexed backup of ``rel`` still on disk, with its bytes: the pre-install original."""
     for backup in manifest.backups_of(rel):
-        data = read_managed(root, backup.backup_path)
+        data = read_managed(guard.root, backup.backup_path, guard)
         if data is not None:
             return backup, data
     return None
@@ -56,17 +65,18 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     ``bundled`` defaults to the kimi-cli bundle.
     """
     bundled = bundled_by_path(KIMI_CLI) if bundled is None else bundled
+    guard = RootGuard(root)  # one lstat per path, and each directory judged once: n log n overall
     steps = []
     for entry in manifest.files:
-        disk = read_managed(root, entry.path)
+        disk = read_managed(root, entry.path, guard)
         asset = bundled.get(entry.path)
         ours = disk is not None and (
             is_recorded_version(disk, entry.checksum) or (asset is not None and disk == asset.content)
         )
-        original = _oldest_backup(root, manifest, entry.path)
+        original = _oldest_backup(guard, manifest, entry.path)
         if original is not None:
             backup, backup_bytes = original
-            if disk == backup_bytes:
+            if disk == backup_bytes and same_link(root / entry.path, root / backup.backup_path):
                 steps.append(Step(StepKind.DROP_BACKUP, entry.path, 'already restored', backup))
             elif disk is None or ours:
                 steps.append(Step(StepKind.RESTORE, entry.path, f'from {backup.backup_path}', backup))
@@ -74,6 +84,8 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
                 steps.append(Step(StepKind.KEEP, entry.path, f'edited since install; backup kept at {backup.backup_path}'))
         elif disk is None:
             steps.append(Step(StepKind.KEEP, entry.path, 'already gone'))
+        elif entry.preexisting:
+            steps.append(Step(StepKind.KEEP, entry.path, 'was in the project before install'))
         elif ours:
             steps.append(Step(StepKind.REMOVE, entry.path))
         else:
@@ -163,7 +175,10 @@ def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str
             data = read_managed(root, step.backup.backup_path)
             if data is None:
                 raise OmkError(f'{step.backup.backup_path}: backup vanished during rollback; run omk-kimi rollback again')
-            atomic_write(path, data, mode=os.stat(backup).st_mode & 0o7777)
+            if os.path.islink(backup):
+                atomic_symlink(path, os.readlink(backup))  # the project had a link here: it gets the link back
+            else:
+                atomic_write(path, data, mode=os.stat(backup).st_mode & 0o7777)
             remove_file(backup)
         elif step.kind is StepKind.DROP_BACKUP and step.backup is not None:
             remove_file(resolve_managed(root, step.backup.backup_path, base_dir))

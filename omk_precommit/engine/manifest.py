@@ -8,6 +8,7 @@ commit the file: relative ``project_dir``, sorted entries, and no write when not
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -50,6 +51,15 @@ class ManifestEntry:
     path: str
     kind: EntryKind
     checksum: str | None
+    # The file was already in the project, holding these bytes, when omk first recorded it:
+    # rollback keeps it. Written only when true (an optional field; omk 0.5.0 ignores it).
+    preexisting: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {'path': self.path, 'kind': self.kind.value, 'checksum': self.checksum}
+        if self.preexisting:
+            data['preexisting'] = True
+        return data
 
 
 def matches_checksum(data: bytes, checksum: str | None) -> bool:
@@ -57,14 +67,15 @@ def matches_checksum(data: bytes, checksum: str | None) -> bool:
     return fingerprint(data).matches(checksum)
 
 
-def read_managed(root: Path, rel: str) -> bytes | None:
-    """The bytes of a managed file, None when it is missing; refuses to follow links out of root.
+def read_managed(root: Path, rel: str, guard: RootGuard | None = None) -> bytes | None:
+    """The bytes of a managed file, None when it is missing; refuses to follow links out of
+    its asset dir (pass a ``guard`` of ``root`` to judge many files at one ``lstat`` each).
 
     A directory, FIFO or device where the file belongs, or a file we may not read, raises
     OmkError (a FIFO is never waited on).
     """
     path = root / rel
-    if not is_inside_asset_dir(root, rel):
+    if not (guard.is_inside(rel) if guard is not None else is_inside_asset_dir(root, rel)):
         raise OmkError(f'{rel}: {escape_reason(root, rel)}; remove the link')
     return read_if_exists(path, rel)
 
@@ -101,10 +112,18 @@ class AssetManifest:
         return root / base_dir / MANIFEST_NAME
 
     def entry(self, rel: str) -> ManifestEntry | None:
-        for entry in self.files:
-            if entry.path == rel:
-                return entry
-        return None
+        return self._entries.get(rel)
+
+    @functools.cached_property
+    def _entries(self) -> dict[str, ManifestEntry]:
+        return {entry.path: entry for entry in self.files}
+
+    @functools.cached_property
+    def _backups_by_path(self) -> dict[str, list[BackupEntry]]:
+        index: dict[str, list[BackupEntry]] = {}
+        for backup in sorted(self.backups, key=lambda b: (b.created_at, b.backup_path)):
+            index.setdefault(backup.managed_path, []).append(backup)
+        return index
 
     def drifted_files(
         self, root: Path, *, guard: RootGuard | None = None, cache: StatCache | None = None,
@@ -117,11 +136,8 @@ class AssetManifest:
         return drifted_files(guard or RootGuard(root), [(e.path, e.checksum) for e in self.files], cache)
 
     def backups_of(self, rel: str) -> list[BackupEntry]:
-        """Backups of ``rel``, oldest first."""
-        return sorted(
-            (b for b in self.backups if b.managed_path == rel),
-            key=lambda b: (b.created_at, b.backup_path),
-        )
+        """Backups of ``rel``, oldest first (indexed once: rollback asks for every file)."""
+        return list(self._backups_by_path.get(rel, ()))
 
     def with_changes(
         self,
@@ -143,10 +159,7 @@ class AssetManifest:
             'created_at': self.created_at,
             'omk_version': self.omk_version,
             'project_dir': '.',
-            'files': [
-                {'path': e.path, 'kind': e.kind.value, 'checksum': e.checksum}
-                for e in self.files
-            ],
+            'files': [e.to_json() for e in self.files],
             'directories': list(self.directories),
             'backups': [
                 {'managed_path': b.managed_path, 'backup_path': b.backup_path, 'created_at': b.created_at}
@@ -314,7 +327,10 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
                 raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
             checksum = checksum.lower()
-        files.append(ManifestEntry(rel, kind, checksum))
+        preexisting = item.get('preexisting', False)
+        if not isinstance(preexisting, bool):
+            raise _Invalid(f'file {_show(rel)} has a "preexisting" that is not true or false')
+        files.append(ManifestEntry(rel, kind, checksum, preexisting))
 
     directories = [
         _safe_path(guard, base_dir, d, 'directory')

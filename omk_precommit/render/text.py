@@ -119,6 +119,7 @@ def print_migrate(report: MigrateReport) -> None:
                   'yellow') for p in report.carried_edits])
     print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
                  for p in report.conflicts])
+    print_lines([(p, 'backup of the earlier .omk-new copy it replaced', 'yellow') for p in report.backups_created])
     _print_labelled(report.skipped, 'not migrated', 'red', joint=': ')
     _print_labelled(report.notes, 'note', 'yellow', joint=': ')
     written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)

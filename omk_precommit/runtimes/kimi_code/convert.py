@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from omk_precommit.bundle.agents import RoleAgent
+from omk_precommit.engine.fsutil import read_regular
 from omk_precommit.runtimes.kimi_cli.spec import ResolvedSpec
 from omk_precommit.runtimes.kimi_code.agents import KimiCodeAgent
 from omk_precommit.runtimes.kimi_code.rules import load_yaml
@@ -144,4 +145,4 @@ def read_prompt(spec: ResolvedSpec) -> str | None:
     """The spec's system prompt text, None for the built-in one; OSError when it is unreadable."""
     if spec.prompt_path is None:
         return None
-    return Path(spec.prompt_path).read_text(encoding='utf-8')
+    return read_regular(Path(spec.prompt_path)).decode('utf-8')  # a FIFO is refused, never waited on

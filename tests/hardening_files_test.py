@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.runtimes.bundled import bundled_by_path
 from testing.gitrepo import commit_all, git, snapshot
-from testing.omk import omk
+from testing.omk import omk, omk_command
+from testing.unprivileged import as_other_user, hand_over, shared_tempdir
 
 MANIFEST = '.kimi/omk-manifest.json'
 RELEASE_SPEC = """version: 1
@@ -278,3 +280,60 @@ def test_rollback_run_twice_after_restoring_a_link_is_a_no_op(repo: Path) -> Non
     assert omk(repo, 'rollback').code == 0
     assert omk(repo, 'rollback').code == 0
     assert link.is_symlink() and os.readlink(link) == 'mine.md'
+
+
+# 5. migrate judges every source before it writes anything: one line, exit 2, project untouched.
+
+def _skill_project(root: Path) -> Path:
+    assert omk(root, 'install').code == 0
+    _write(root, '.kimi/skills/deploy/SKILL.md', '---\nname: deploy\ndescription: Deploy safely.\n---\nRun checks.\n')
+    return root / '.kimi/skills/deploy'
+
+
+def _refused_and_nothing_written(root: Path, result: object, *needles: str) -> None:
+    _one_line_refusal(result, *needles, 'nothing was written')
+    assert not (root / '.kimi-code').exists()
+
+
+def test_migrate_refuses_a_fifo_in_a_user_skill_without_waiting_on_it(repo: Path) -> None:
+    skill = _skill_project(repo)
+    os.mkfifo(skill / 'pipe')
+    proc = subprocess.run(omk_command(repo, 'migrate', '--to', 'kimi-code'), capture_output=True, text=True, timeout=60)
+    _refused_and_nothing_written(repo, (proc.returncode, proc.stdout, proc.stderr), '.kimi/skills/deploy/pipe', 'FIFO')
+
+
+def test_migrate_refuses_a_fifo_as_a_user_agents_prompt_without_waiting_on_it(repo: Path) -> None:
+    assert omk(repo, 'install').code == 0
+    _write(repo, '.kimi/agents/release/agent.yaml', RELEASE_SPEC)
+    os.mkfifo(repo / '.kimi/agents/release/system.md')
+    proc = subprocess.run(omk_command(repo, 'migrate', '--to', 'kimi-code'), capture_output=True, text=True, timeout=60)
+    assert 'release' in proc.stdout and 'FIFO' in proc.stdout and 'Traceback' not in proc.stderr  # reported, not migrated
+
+
+def test_migrate_refuses_a_skill_name_that_is_not_utf8_before_writing(repo: Path) -> None:
+    _skill_project(repo)
+    bad = os.path.join(os.fsencode(repo / '.kimi/skills'), b'caf\xe9')
+    os.mkdir(bad)
+    with open(os.path.join(bad, b'SKILL.md'), 'w') as f:
+        f.write('---\nname: cafe\ndescription: x\n---\n')
+    _refused_and_nothing_written(repo, omk(repo, 'migrate', '--to', 'kimi-code'), 'caf\\xe9', 'not valid UTF-8')
+
+
+def test_migrate_refuses_an_agent_name_that_is_not_utf8_before_writing(repo: Path) -> None:
+    assert omk(repo, 'install').code == 0
+    bad = os.path.join(os.fsencode(repo / '.kimi/agents'), b'r\xff')
+    os.mkdir(bad)
+    with open(os.path.join(bad, b'agent.yaml'), 'w') as f:
+        f.write(RELEASE_SPEC)
+    _refused_and_nothing_written(repo, omk(repo, 'migrate', '--to', 'kimi-code'), 'not valid UTF-8')
+
+
+@pytest.mark.parametrize('what', ['SKILL.md', 'directory'])
+def test_migrate_refuses_an_unreadable_skill_file_or_directory_before_writing(what: str) -> None:
+    with shared_tempdir() as root:
+        skill = _skill_project(root)
+        hand_over(root)
+        os.chmod(skill / 'SKILL.md' if what == 'SKILL.md' else skill, 0o000)
+        result = as_other_user(lambda: omk(root, 'migrate', '--to', 'kimi-code'))
+        needle = 'cannot read (Permission denied)' if what == 'SKILL.md' else 'cannot list (Permission denied)'
+        _refused_and_nothing_written(root, result, '.kimi/skills/deploy', needle)

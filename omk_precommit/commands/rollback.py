@@ -105,7 +105,7 @@ def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> Ro
     config is left running a script rollback deletes.
     """
     base_dir = BASE_DIRS[target]
-    hooks = [disable_hooks(c, dry_run=dry_run) for c in recorded_configs(root / base_dir, root)]
+    hooks = [disable_hooks(c, dry_run=dry_run, tree=root) for c in recorded_configs(root / base_dir, root)]
     report = rollback_assets(root, base_dir, bundled_by_path(target), dry_run=dry_run)
     return _with_hooks(report, hooks, root)
 

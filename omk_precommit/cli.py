@@ -9,6 +9,7 @@ conflicts, a hook run of sync that changed files); 2 it could not run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -113,13 +114,21 @@ def _target(args: argparse.Namespace) -> str:
 
 
 def _root(args: argparse.Namespace) -> Path:
+    from omk_precommit.engine.gitutil import enclosing_git_dir, find_root
+
     if args.dir is not None:
         if not args.dir.is_dir():
             raise OmkError(f'{args.dir}: --dir is not a directory')
-        return args.dir.resolve()
-    from omk_precommit.engine.gitutil import find_root
-
-    return find_root(Path.cwd())
+        root = args.dir.resolve()
+    else:
+        root = find_root(Path.cwd())
+    if not os.path.lexists(root / '.git'):
+        # Writing .kimi/ into a bare repository (or into .git) would put it where git never looks.
+        git_directory = enclosing_git_dir(root)
+        if git_directory is not None:
+            raise OmkError(f'{root}: inside the git directory {git_directory} (a bare repository has no work tree); '
+                           'run omk-kimi in a checkout, e.g. one made with git worktree add')
+    return root
 
 
 def _cmd_check(args: argparse.Namespace, root: Path) -> int:

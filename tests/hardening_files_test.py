@@ -4,6 +4,8 @@ Each test names the guarantee it proves; ``docs/guarantees.md`` ("Files and path
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -337,3 +339,57 @@ def test_migrate_refuses_an_unreadable_skill_file_or_directory_before_writing(wh
         result = as_other_user(lambda: omk(root, 'migrate', '--to', 'kimi-code'))
         needle = 'cannot read (Permission denied)' if what == 'SKILL.md' else 'cannot list (Permission denied)'
         _refused_and_nothing_written(root, result, '.kimi/skills/deploy', needle)
+
+
+# 6. A bare repository is refused; a sparse checkout's excluded paths are skipped and reported.
+
+@pytest.mark.parametrize('how', ['cwd', '--dir', 'cwd-below'])
+def test_install_in_a_bare_repository_refuses_instead_of_writing_into_the_git_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str,
+) -> None:
+    bare = tmp_path / 'project.git'
+    subprocess.run(('git', 'init', '-q', '--bare', str(bare)), check=True)
+    before = sorted(p.relative_to(bare).as_posix() for p in bare.rglob('*'))
+    monkeypatch.chdir(bare / 'refs' if how == 'cwd-below' else bare)
+    args = ['install'] + (['--dir', str(bare)] if how == '--dir' else [])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    _one_line_refusal((code, out.getvalue(), err.getvalue()), 'bare repository')
+    assert sorted(p.relative_to(bare).as_posix() for p in bare.rglob('*')) == before
+
+
+def _sparse(repo: Path, *patterns: str, cone: bool = True) -> None:
+    git(repo, 'sparse-checkout', 'set', *(() if cone else ('--no-cone',)), *patterns)
+
+
+def test_sync_in_a_sparse_checkout_without_the_asset_dir_restores_nothing(installed: Path) -> None:
+    _write(installed, 'src/main.py', 'print(1)\n')
+    commit_all(installed, 'src')
+    _sparse(installed, 'src')
+    assert not (installed / '.kimi').exists()
+    for args in (('sync', '--fail-on-change'), ('sync',), ('install',)):
+        result = omk(installed, *args)
+        assert result.code == 0, (args, result)
+        assert not (installed / '.kimi').exists(), args
+    assert 'outside this sparse checkout' in omk(installed, 'sync', '--fail-on-change').out
+    assert git(installed, 'status', '--porcelain').stdout == ''
+
+
+def test_sync_in_a_sparse_checkout_skips_excluded_managed_paths_and_keeps_created_at(installed: Path) -> None:
+    manifest = (installed / MANIFEST).read_bytes()
+    _sparse(installed, '/*', '!/.kimi/agents/', cone=False)
+    assert not (installed / '.kimi/agents').exists() and (installed / MANIFEST).exists()
+    result = omk(installed, 'sync', '--fail-on-change')
+    assert result.code == 0, result
+    assert 'outside this sparse checkout' in result.out
+    assert not (installed / '.kimi/agents').exists()
+    assert (installed / MANIFEST).read_bytes() == manifest  # created_at and every entry as they were
+    assert git(installed, 'status', '--porcelain').stdout == ''
+    check = omk(installed, 'check')
+    assert check.code == 0 and '12 outside this sparse checkout' in check.out, check
+    (installed / '.kimi/hooks/notify.sh').write_text('edited\n')  # drift inside the cone still counts
+    assert omk(installed, 'check').code == 1
+    git(installed, 'checkout', '--', '.kimi/hooks/notify.sh')
+    _sparse(installed, '/*', cone=False)  # back to a full checkout: everything is there and clean
+    assert omk(installed, 'sync', '--fail-on-change').code == 0

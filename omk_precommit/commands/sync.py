@@ -62,4 +62,5 @@ def sync_assets(
         backups_created=backups,
         dry_run=dry_run,
         ignored=ignored,
+        outside_sparse=paths(ActionKind.OUTSIDE_SPARSE),
     )

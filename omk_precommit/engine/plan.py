@@ -16,10 +16,12 @@ from pathlib import Path
 from omk_precommit.engine.backup import backup_path_for, same_link, write_backup
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.engine.gitutil import sparse_excluded
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
 from omk_precommit.engine.paths import is_inside_asset_dir, resolve_managed
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.bundled import BundledAsset
+from omk_precommit.runtimes.registry import MANIFEST_NAME
 
 CONFLICT_SUFFIX = '.omk-new'
 
@@ -34,6 +36,7 @@ class ActionKind(str, enum.Enum):
     REPLACE = 'replace'               # differing file we must overwrite: back it up first
     REMOVE = 'remove'                 # no longer bundled and untouched: delete it
     RELEASE = 'release'               # no longer bundled but edited: keep it, stop managing it
+    OUTSIDE_SPARSE = 'outside-sparse'  # a sparse checkout keeps it out of the work tree: leave it be
 
 
 WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE}
@@ -104,12 +107,24 @@ def plan_assets(
     assets: tuple[BundledAsset, ...],
     *,
     overwrite_edits: bool,
+    outside_sparse: frozenset[str] = frozenset(),
 ) -> list[Action]:
-    """Decide, for every bundled asset and every managed file no longer bundled, what to do."""
-    actions = [_plan_one(root, manifest, asset, overwrite_edits=overwrite_edits) for asset in assets]
+    """Decide, for every bundled asset and every managed file no longer bundled, what to do.
+
+    Paths in ``outside_sparse`` (see ``sparse_excluded``) are left alone, their manifest
+    entries included: they are absent because the checkout is sparse, not because they were deleted.
+    """
+    actions = [
+        Action(ActionKind.OUTSIDE_SPARSE, asset.path, asset) if asset.path in outside_sparse
+        else _plan_one(root, manifest, asset, overwrite_edits=overwrite_edits)
+        for asset in assets
+    ]
     bundled_paths = {asset.path for asset in assets}
     for entry in manifest.files if manifest else ():
         if entry.path in bundled_paths:
+            continue
+        if entry.path in outside_sparse:
+            actions.append(Action(ActionKind.OUTSIDE_SPARSE, entry.path, None))
             continue
         disk = read_managed(root, entry.path)
         if disk is None:
@@ -268,8 +283,12 @@ def reconcile(
     was about to replace would save its stale copy last and drop that run's backup entries.
     """
     with contextlib.nullcontext() if dry_run else project_lock(root):
+        outside_sparse = sparse_excluded(root, base_dir)
+        if f'{base_dir}/{MANIFEST_NAME}' in outside_sparse:
+            # The whole asset dir is outside the sparse checkout: nothing here to reconcile.
+            return [Action(ActionKind.OUTSIDE_SPARSE, asset.path, asset) for asset in assets], []
         manifest = AssetManifest.load(root, base_dir)
-        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits)
+        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits, outside_sparse=outside_sparse)
         if dry_run:
             return actions, []
         remove_stale_temp_files(root / base_dir)

@@ -47,6 +47,7 @@ class SyncReport:
     backups_created: list[str] = field(default_factory=list)
     dry_run: bool = False
     ignored: list[str] = field(default_factory=list)  # created/updated/removed paths that git ignores
+    outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
 
     @property
     def would_create(self) -> list[str]:

@@ -45,7 +45,9 @@ def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: st
               + (', then stage the result' if staged else ''))
     else:
         skipped = f', {len(result.skipped)} skipped (ignored by git)' if result.skipped else ''
-        print(f'{result.managed - len(result.skipped)} managed files match the manifest {where}{skipped}')
+        sparse = f', {len(result.outside_sparse)} outside this sparse checkout' if result.outside_sparse else ''
+        matching = result.managed - len(result.skipped) - len(result.outside_sparse)
+        print(f'{matching} managed files match the manifest {where}{skipped}{sparse}')
     for d in result.drifted:
         github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
                           f'{base_dir}/omk-manifest.json; run omk-kimi diff')
@@ -77,6 +79,10 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
                      for p in paths])
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
+    if report.outside_sparse:
+        base = report.outside_sparse[0].split('/', 1)[0]
+        print(f'{base}/: {len(report.outside_sparse)} paths outside this sparse checkout, skipped '
+              f'(git sparse-checkout add {base} to include them)')
     print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
           f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
           + (f'; {len(ignored)} of the changes ignored by git, not counted' if ignored else '')

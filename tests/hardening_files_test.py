@@ -388,8 +388,23 @@ def test_sync_in_a_sparse_checkout_skips_excluded_managed_paths_and_keeps_create
     assert git(installed, 'status', '--porcelain').stdout == ''
     check = omk(installed, 'check')
     assert check.code == 0 and '12 outside this sparse checkout' in check.out, check
+    doctor = omk(installed, 'doctor')
+    assert 'managed file is missing' not in doctor.out and 'outside this sparse checkout' in doctor.out, doctor
     (installed / '.kimi/hooks/notify.sh').write_text('edited\n')  # drift inside the cone still counts
     assert omk(installed, 'check').code == 1
     git(installed, 'checkout', '--', '.kimi/hooks/notify.sh')
     _sparse(installed, '/*', cone=False)  # back to a full checkout: everything is there and clean
     assert omk(installed, 'sync', '--fail-on-change').code == 0
+
+
+def test_rollback_ignores_a_hooks_record_whose_config_links_out_of_the_asset_dir(installed: Path) -> None:
+    table = '[[hooks]]\nevent = "Stop"\ncommand = "x"\n'
+    project_file = installed / 'hooks.toml'
+    project_file.write_text(table)
+    os.symlink('../hooks.toml', installed / '.kimi/config.toml')
+    (installed / '.kimi/config.toml.omk-hooks.json').write_text(json.dumps({
+        'version': 1, 'cli': 'kimi-cli', 'created_file': True, 'created_parent_dirs': 0,
+        'tables': [{'table': {'event': 'Stop', 'command': 'x'}, 'inserted': table}],
+    }))
+    assert omk(installed, 'rollback').code == 0
+    assert project_file.read_text() == table

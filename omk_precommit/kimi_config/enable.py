@@ -320,11 +320,14 @@ def _remove_created_dirs(config: Path, count: int, tree: Path) -> None:
 
 
 def recorded_configs(directory: Path, root: Path | None = None) -> list[Path]:
-    """Configs in ``directory`` that have a hooks record (inside ``root``, symlinks followed, if given)."""
+    """Configs in ``directory`` that have a hooks record (if ``root`` is given: only when
+    ``directory`` lies inside it and config and record inside ``directory``, symlinks followed)."""
     if not directory.is_dir() or (root is not None and not is_inside_root(root, directory)):
         return []  # not even listed when a link takes it out of the root
     configs = [p.with_name(p.name[:-len(RECORD_SUFFIX)]) for p in sorted(directory.glob('*' + RECORD_SUFFIX))]
-    return [c for c in configs if root is None or (is_inside_root(root, c) and is_inside_root(root, record_path(c)))]
+    # Inside the asset dir itself: a link such as .kimi/config.toml -> ../README.md is not a config of ours.
+    return [c for c in configs
+            if root is None or (is_inside_root(directory, c) and is_inside_root(directory, record_path(c)))]
 
 
 def user_recorded_configs() -> list[Path]:

@@ -373,6 +373,7 @@ def test_sync_in_a_sparse_checkout_without_the_asset_dir_restores_nothing(instal
         assert result.code == 0, (args, result)
         assert not (installed / '.kimi').exists(), args
     assert 'outside this sparse checkout' in omk(installed, 'sync', '--fail-on-change').out
+    assert 'installed: 0 files changed' in omk(installed, 'install').out
     assert git(installed, 'status', '--porcelain').stdout == ''
 
 

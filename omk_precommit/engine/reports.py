@@ -28,6 +28,7 @@ class InstallReport:
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
     plan: list[str] = field(default_factory=list)
+    outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)

@@ -53,6 +53,13 @@ def print_check(result: CheckResult, *, staged: bool, base_dir: str, install: st
                           f'{base_dir}/omk-manifest.json; run omk-kimi diff')
 
 
+def _print_outside_sparse(paths: list[str]) -> None:
+    if paths:
+        base = paths[0].split('/', 1)[0]
+        print(f'{base}/: {len(paths)} paths outside this sparse checkout, skipped '
+              f'(git sparse-checkout add {base} to include them)')
+
+
 def print_install(report: InstallReport) -> None:
     prefix = 'would ' if report.dry_run else ''
     for line in report.plan:
@@ -60,6 +67,7 @@ def print_install(report: InstallReport) -> None:
         print(f'{path}: {prefix}{action}')
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
+    _print_outside_sparse(report.outside_sparse)
     print(f'{prefix}install {len(report.agents_installed)} agents, {len(report.hooks_installed)} hook files, '
           f'{len(report.skills_linked)} skills; {len(report.plan)} files to change' if report.dry_run else
           f'installed: {len(report.plan)} files changed, {len(report.backups_created)} backups')
@@ -79,10 +87,7 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
                      for p in paths])
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
-    if report.outside_sparse:
-        base = report.outside_sparse[0].split('/', 1)[0]
-        print(f'{base}/: {len(report.outside_sparse)} paths outside this sparse checkout, skipped '
-              f'(git sparse-checkout add {base} to include them)')
+    _print_outside_sparse(report.outside_sparse)
     print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, '
           f'{len(report.kept_local)} kept, {len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
           + (f'; {len(ignored)} of the changes ignored by git, not counted' if ignored else '')

@@ -84,13 +84,21 @@ def runtime_heading(runtime: Runtime, runtimes: tuple[Runtime, ...]) -> None:
 
 def project_root(args: argparse.Namespace) -> Path:
     """``--dir`` (which must be a directory), else the root of the git work tree around the current directory."""
+    from omk_precommit.engine.gitutil import enclosing_git_dir, find_root
+
     if args.dir is not None:
         if not args.dir.is_dir():
             raise OmkError(f'{args.dir}: --dir is not a directory')
-        return Path(args.dir).resolve()
-    from omk_precommit.engine.gitutil import find_root
-
-    return find_root(Path.cwd())
+        root = Path(args.dir).resolve()
+    else:
+        root = find_root(Path.cwd())
+    if not os.path.lexists(root / '.git'):
+        # Writing .kimi/ into a bare repository (or into .git) would put it where git never looks.
+        git_directory = enclosing_git_dir(root)
+        if git_directory is not None:
+            raise OmkError(f'{root}: inside the git directory {git_directory} (a bare repository has no work tree); '
+                           'run omk-kimi in a checkout, e.g. one made with git worktree add')
+    return root
 
 
 def judges_staged(args: argparse.Namespace) -> bool:

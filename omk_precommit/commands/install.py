@@ -61,7 +61,8 @@ def install_assets(
         skills_linked=[p.split('/')[2] for p in written(EntryKind.SKILL)],
         backups_created=backups,
         dry_run=dry_run,
-        plan=[a.describe() for a in actions if a.kind is not ActionKind.UNCHANGED],
+        plan=[a.describe() for a in actions if a.kind not in (ActionKind.UNCHANGED, ActionKind.OUTSIDE_SPARSE)],
+        outside_sparse=[a.path for a in actions if a.kind is ActionKind.OUTSIDE_SPARSE],
     )
 
 

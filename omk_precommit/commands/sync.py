@@ -108,6 +108,7 @@ def sync_assets(
         conflict_kinds={a.path: _conflict_kind(a) for a in actions
                         if a.kind in (ActionKind.CONFLICT, ActionKind.MERGE_CONFLICT, ActionKind.UNRESOLVED)},
         merge_previews={a.path: _preview(root, a) for a in actions if dry_run and a.kind in MERGES},
+        outside_sparse=paths(ActionKind.OUTSIDE_SPARSE),
     )
 
 

@@ -63,6 +63,32 @@ def git_dir(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def enclosing_git_dir(start: Path) -> Path | None:
+    """The git directory ``start`` lies in (a bare repository, or the inside of a ``.git``),
+    None when it is in none: git's own test, a ``HEAD`` file beside ``objects/`` and ``refs/``."""
+    for directory in (start, *start.parents):
+        if (directory / 'HEAD').is_file() and (directory / 'objects').is_dir() and (directory / 'refs').is_dir():
+            return directory
+        if os.path.lexists(directory / '.git'):
+            return None  # a work tree: whatever lies above is not ours to judge
+    return None
+
+
+def sparse_excluded(root: Path, base_dir: str) -> frozenset[str]:
+    """Paths under ``base_dir`` that a sparse checkout keeps out of the work tree: tracked,
+    marked skip-worktree, and absent on disk. Empty (and no git process) without a sparse checkout."""
+    directory = git_dir(root)
+    if directory is None or not (directory / 'info' / 'sparse-checkout').is_file():
+        return frozenset()
+    import subprocess
+
+    proc = subprocess.run(('git', 'ls-files', '-t', '-z', '--', base_dir), cwd=root, capture_output=True, check=False)
+    if proc.returncode != 0:
+        return frozenset()
+    paths = (line[2:].decode(errors='surrogateescape') for line in proc.stdout.split(b'\0') if line.startswith(b'S '))
+    return frozenset(p for p in paths if not os.path.lexists(root / p))
+
+
 def ignored_paths(root: Path, paths: list[str]) -> set[str]:
     """The subset of ``paths`` (relative to ``root``) that git ignores; empty outside git."""
     if not paths or not os.path.lexists(root / '.git'):

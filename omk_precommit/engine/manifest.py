@@ -8,6 +8,7 @@ commit the file: relative ``project_dir``, sorted entries, and no write when not
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 import warnings
@@ -20,7 +21,15 @@ from omk_precommit.engine.backup import BACKUP_MARKER
 from omk_precommit.engine.checksum import compute_checksum, fingerprint, normalize_eol
 from omk_precommit.engine.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState: seed API)
 from omk_precommit.engine.fsutil import atomic_write, read_if_exists
-from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, is_inside_root, path_problem, resolve_managed
+from omk_precommit.engine.paths import (
+    DEFAULT_BASE_DIR,
+    MANIFEST_NAME,
+    RootGuard,
+    escape_reason,
+    is_inside_asset_dir,
+    path_problem,
+    resolve_managed,
+)
 from omk_precommit.errors import OmkError, OmkWarning
 
 if TYPE_CHECKING:
@@ -59,6 +68,9 @@ class ManifestEntry:
     kind: EntryKind
     checksum: str | None
     base_checksum: str | None = None
+    # The file was already in the project, holding these bytes, when omk first recorded it:
+    # rollback keeps it. Written only when true (an optional field; omk 0.5.0 ignores it).
+    preexisting: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -70,9 +82,11 @@ class ManifestEntry:
         return self.base_checksum if self.base_checksum is not None else self.checksum
 
     def to_json(self) -> dict[str, Any]:
-        data = {'path': self.path, 'kind': self.kind.value, 'checksum': self.checksum}
+        data: dict[str, Any] = {'path': self.path, 'kind': self.kind.value, 'checksum': self.checksum}
         if self.base_checksum is not None:
             data['base_checksum'] = self.base_checksum
+        if self.preexisting:
+            data['preexisting'] = True
         return data
 
 
@@ -81,15 +95,16 @@ def matches_checksum(data: bytes, checksum: str | None) -> bool:
     return fingerprint(data).matches(checksum)
 
 
-def read_managed(root: Path, rel: str) -> bytes | None:
-    """The bytes of a managed file, None when it is missing; refuses to follow links out of root.
+def read_managed(root: Path, rel: str, guard: RootGuard | None = None) -> bytes | None:
+    """The bytes of a managed file, None when it is missing; refuses to follow links out of
+    its asset dir (pass a ``guard`` of ``root`` to judge many files at one ``lstat`` each).
 
     A directory, FIFO or device where the file belongs, or a file we may not read, raises
     OmkError (a FIFO is never waited on).
     """
     path = root / rel
-    if not is_inside_root(root, path):
-        raise OmkError(f'{rel}: resolves outside the project root through a symlink; remove the link')
+    if not (guard.is_inside(rel) if guard is not None else is_inside_asset_dir(root, rel)):
+        raise OmkError(f'{rel}: {escape_reason(root, rel)}; remove the link')
     return read_if_exists(path, rel)
 
 
@@ -171,10 +186,18 @@ class AssetManifest:
         return result
 
     def entry(self, rel: str) -> ManifestEntry | None:
-        for entry in self.files:
-            if entry.path == rel:
-                return entry
-        return None
+        return self._entries.get(rel)
+
+    @functools.cached_property
+    def _entries(self) -> dict[str, ManifestEntry]:
+        return {entry.path: entry for entry in self.files}
+
+    @functools.cached_property
+    def _backups_by_path(self) -> dict[str, list[BackupEntry]]:
+        index: dict[str, list[BackupEntry]] = {}
+        for backup in sorted(self.backups, key=lambda b: (b.created_at, b.backup_path)):
+            index.setdefault(backup.managed_path, []).append(backup)
+        return index
 
     def drifted_files(
         self, root: Path, *, guard: RootGuard | None = None, cache: StatCache | None = None,
@@ -196,11 +219,8 @@ class AssetManifest:
         return next((e for e in self.deleted if e.path == rel), None)
 
     def backups_of(self, rel: str) -> list[BackupEntry]:
-        """Backups of ``rel``, oldest first."""
-        return sorted(
-            (b for b in self.backups if b.managed_path == rel),
-            key=lambda b: (b.created_at, b.backup_path),
-        )
+        """Backups of ``rel``, oldest first (indexed once: rollback asks for every file)."""
+        return list(self._backups_by_path.get(rel, ()))
 
     def with_changes(
         self,
@@ -255,7 +275,7 @@ class AssetManifest:
         """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
-        if not is_inside_root(root, path):
+        if not is_inside_asset_dir(root, f'{self.base_dir}/{MANIFEST_NAME}'):
             raise OmkError(f'{path}: manifest location resolves outside the project root')
         try:
             # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
@@ -278,7 +298,7 @@ class AssetManifest:
         path = cls.path_for(root, base_dir)
         shown = f'{base_dir}/{MANIFEST_NAME}'
         if not guard.is_inside(shown):
-            raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
+            raise OmkError(f'{shown}: {escape_reason(root, shown)}; remove the link')
         raw = read_if_exists(path, shown)
         return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
 
@@ -288,7 +308,12 @@ class AssetManifest:
         guard = guard or RootGuard(root)
         shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as e:
+            raise OmkError(
+                f'{shown}: the key {_show(str(e))} appears twice in one object, so which value counts is '
+                f'ambiguous; restore it from git (git checkout -- {shown}) or delete the duplicate',
+            ) from None
         except (ValueError, RecursionError) as e:
             raise OmkError(
                 f'{shown}: not valid JSON ({e}); restore it from git '
@@ -298,6 +323,21 @@ class AssetManifest:
             return _from_json(guard, base_dir, data)
         except _Invalid as e:
             raise OmkError(f'{shown}: {e}; {e.fix}') from None
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names the same key twice (``json`` would keep the last silently)."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
 
 
 class _Invalid(Exception):
@@ -344,7 +384,7 @@ def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
     rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
     if not guard.is_inside(rel):
         raise _Invalid(
-            f'unsafe {what} path {_show(rel)}: resolves outside the project root through a symlink',
+            f'unsafe {what} path {_show(rel)}: {escape_reason(guard.root, rel)}',
             fix='remove the symlink',
         )
     return rel
@@ -384,7 +424,10 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
         if kind is None:
             raise _Invalid(f'file {_show(rel)} has unknown kind {_show(kind_name)}')
         checksum = _checksum(item, 'checksum', rel)
-        files.append(ManifestEntry(rel, kind, checksum, _checksum(item, 'base_checksum', rel)))
+        preexisting = item.get('preexisting', False)
+        if not isinstance(preexisting, bool):
+            raise _Invalid(f'file {_show(rel)} has a "preexisting" that is not true or false')
+        files.append(ManifestEntry(rel, kind, checksum, _checksum(item, 'base_checksum', rel), preexisting=preexisting))
 
     deleted: list[ManifestEntry] = []
     for item in _require(data, 'deleted', list, []):
@@ -422,7 +465,7 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             raise _Invalid(f'backup path {_show(backup)} is listed twice')
         backup_paths.add(backup)
         stamp = item.get('created_at', '')
-        if not isinstance(stamp, str) or not _is_utf8(stamp):
+        if not isinstance(stamp, str) or not _is_utf8(stamp) or not stamp.isprintable():
             raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
         backups.append(BackupEntry(managed, backup, stamp))
 

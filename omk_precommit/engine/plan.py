@@ -15,12 +15,13 @@ from pathlib import Path
 
 from omk_precommit import __version__
 from omk_precommit.engine.asset import BundledAsset
-from omk_precommit.engine.backup import backup_path_for, write_backup
+from omk_precommit.engine.backup import backup_path_for, same_link, write_backup
 from omk_precommit.engine.checksum import compute_checksum, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.engine.gitutil import sparse_excluded
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
 from omk_precommit.engine.merge import has_conflict_markers, merge_upgrade
-from omk_precommit.engine.paths import is_inside_root, resolve_managed
+from omk_precommit.engine.paths import MANIFEST_NAME, is_inside_asset_dir, resolve_managed
 from omk_precommit.errors import OmkError
 
 CONFLICT_SUFFIX = '.omk-new'
@@ -43,6 +44,7 @@ class ActionKind(str, enum.Enum):
     REPLACE = 'replace'               # differing file we must overwrite: back it up first
     REMOVE = 'remove'                 # no longer bundled and untouched: delete it
     RELEASE = 'release'               # no longer bundled but edited: keep it, stop managing it
+    OUTSIDE_SPARSE = 'outside-sparse'  # a sparse checkout keeps it out of the work tree: leave it be
 
 
 WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE, ActionKind.RECREATE}
@@ -77,15 +79,15 @@ def remove_conflict_copy(root: Path, rel: str, content: bytes) -> None:
     bundled bytes); a copy that differs, or cannot be read safely, is the user's and stays."""
     copy = rel + CONFLICT_SUFFIX
     path = root / copy
-    if not os.path.isfile(path) or not is_inside_root(root, path):
+    if not os.path.isfile(path) or not is_inside_asset_dir(root, copy):
         return
     with contextlib.suppress(OmkError):
         if read_managed(root, copy) == content:
             remove_file(path)
 
 
-def _mode_ok(root: Path, asset: BundledAsset) -> bool:
-    return not asset.executable or os.access(root / asset.path, os.X_OK)
+def _mode_ok(root: Path, asset: BundledAsset, rel: str | None = None) -> bool:
+    return not asset.executable or os.access(root / (rel or asset.path), os.X_OK)
 
 
 def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *, overwrite_edits: bool,
@@ -156,17 +158,26 @@ def plan_assets(
     overwrite_edits: bool,
     sidecar: bool = False,
     reinstall: bool = False,
+    outside_sparse: frozenset[str] = frozenset(),
 ) -> list[Action]:
     """Decide, for every bundled asset and every managed file no longer bundled, what to do.
 
     ``sidecar``: write a newer bundled version beside an edited file (``.omk-new``) instead of
-    merging; ``reinstall`` (install): manage forgotten files again.
+    merging; ``reinstall`` (install): manage forgotten files again. Paths in ``outside_sparse``
+    (see ``sparse_excluded``) are left alone, their manifest entries included: they are absent
+    because the checkout is sparse, not because they were deleted.
     """
-    actions = [_plan_one(root, manifest, asset, overwrite_edits=overwrite_edits, sidecar=sidecar, reinstall=reinstall)
-               for asset in assets]
+    actions = [
+        Action(ActionKind.OUTSIDE_SPARSE, asset.path, asset) if asset.path in outside_sparse
+        else _plan_one(root, manifest, asset, overwrite_edits=overwrite_edits, sidecar=sidecar, reinstall=reinstall)
+        for asset in assets
+    ]
     bundled_paths = {asset.path for asset in assets}
     for entry in manifest.files if manifest else ():
         if entry.path in bundled_paths:
+            continue
+        if entry.path in outside_sparse:
+            actions.append(Action(ActionKind.OUTSIDE_SPARSE, entry.path, None))
             continue
         disk = read_managed(root, entry.path)
         if disk is None:
@@ -188,17 +199,38 @@ def _missing_dirs(root: Path, rel: str) -> list[str]:
     return list(reversed(missing))
 
 
-def _new_backup(root: Path, backups: list[BackupEntry], rel: str) -> BackupEntry | None:
-    """An index entry for a fresh backup of ``rel``, or None when an indexed backup holds its bytes."""
-    current = read_managed(root, rel)
-    if current is None:
-        return None
-    for backup in backups:
-        if backup.managed_path == rel and read_managed(root, backup.backup_path) == current:
-            return None  # e.g. taken by a run killed before it could overwrite the file
-    taken = {root / b.backup_path for b in backups}
-    path = backup_path_for(root / rel, taken=taken)
-    return BackupEntry(rel, path.relative_to(root).as_posix(), utc_now())
+class _BackupIndex:
+    """The manifest's backups by managed path, and every backup name taken, built once per run
+    (a lookup per file would make a large install quadratic)."""
+
+    def __init__(self, root: Path, backups: list[BackupEntry]) -> None:
+        self.root = root
+        self.backups = backups
+        self.by_path: dict[str, list[BackupEntry]] = {}
+        self.taken: set[Path] = set()
+        for backup in backups:
+            self._index(backup)
+
+    def _index(self, backup: BackupEntry) -> None:
+        self.by_path.setdefault(backup.managed_path, []).append(backup)
+        self.taken.add(self.root / backup.backup_path)
+
+    def add(self, backup: BackupEntry) -> None:
+        self.backups.append(backup)
+        self._index(backup)
+
+    def new_backup(self, rel: str) -> BackupEntry | None:
+        """An index entry for a fresh backup of ``rel``, or None when an indexed backup holds its bytes."""
+        current = read_managed(self.root, rel)
+        if current is None:
+            return None
+        for backup in self.by_path.get(rel, ()):
+            if read_managed(self.root, backup.backup_path) == current and same_link(
+                self.root / rel, self.root / backup.backup_path,
+            ):
+                return None  # e.g. taken by a run killed before it could overwrite the file
+        path = backup_path_for(self.root / rel, taken=self.taken)
+        return BackupEntry(rel, path.relative_to(self.root).as_posix(), utc_now())
 
 
 def apply_plan(
@@ -220,19 +252,41 @@ def apply_plan(
     files = {e.path: e for e in current.files}
     directories = list(current.directories)
     backups = list(current.backups)
+    index = _BackupIndex(root, backups)
     new_backups: dict[str, BackupEntry] = {}
+    conflict_copies: dict[str, bytes | None] = {}
     for action in actions:
         asset = action.asset
+        entry = files.get(action.path)
         if action.kind in WRITES:
             directories.extend(_missing_dirs(root, action.path))
         if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT, ActionKind.RECREATE) \
                 and asset is not None:
-            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
-        if action.kind is ActionKind.REPLACE or action.kind in MERGES:
-            backup = _new_backup(root, backups, action.path)
+            # A file already holding the bundled bytes before we recorded it was the project's:
+            # rollback must keep it, so it is remembered (an optional field omk ignores).
+            preexisting = entry.preexisting if entry else action.kind is ActionKind.ADOPT
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content),
+                                               preexisting=preexisting)
+        protect = action.kind is ActionKind.REPLACE or action.kind in MERGES or (
+            # Its first update destroys the project's original bytes: keep them for rollback.
+            action.kind is ActionKind.UPDATE and entry is not None and entry.preexisting
+            and not index.by_path.get(action.path)
+        )
+        if protect:
+            backup = index.new_backup(action.path)
             if backup is not None:
-                backups.append(backup)
+                index.add(backup)
                 new_backups[action.path] = backup
+        if action.kind is ActionKind.CONFLICT and asset is not None:
+            # An earlier conflict copy the user edited (or one of an older bundle) is backed up
+            # before the new one replaces it; one that already holds these bytes is left alone.
+            copy = action.path + CONFLICT_SUFFIX
+            conflict_copies[copy] = current_copy = read_managed(root, copy)
+            if current_copy is not None and current_copy != asset.content:
+                backup = index.new_backup(copy)
+                if backup is not None:
+                    index.add(backup)
+                    new_backups[copy] = backup
     if any(action.kind in DISK_CHANGES for action in actions):
         current.with_changes(list(files.values()), directories, backups).save(root)
 
@@ -244,7 +298,9 @@ def apply_plan(
             if backup is not None:
                 write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
             atomic_write(target, asset.content, mode=asset.mode)
-            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
+            entry = files.get(action.path)
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content),
+                                               preexisting=entry.preexisting if entry else False)
             remove_conflict_copy(root, action.path, asset.content)  # after the write: a crash keeps it
         elif action.kind in (ActionKind.UNCHANGED, ActionKind.ADOPT) and asset is not None:
             # Already the bundled bytes (merged by hand, or a run killed before the line above).
@@ -259,7 +315,14 @@ def apply_plan(
         elif action.record is not None and action.content is None:
             files[action.path] = action.record
         elif action.kind is ActionKind.CONFLICT and asset is not None:
-            atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
+            copy = action.path + CONFLICT_SUFFIX
+            if conflict_copies.get(copy) == asset.content and _mode_ok(root, asset, copy):
+                continue  # already there: a hook re-running sync on every commit rewrites nothing
+            copy_path = resolve_managed(root, copy, base_dir)
+            backup = new_backups.get(copy)
+            if backup is not None:
+                write_backup(copy_path, resolve_managed(root, backup.backup_path, base_dir))
+            atomic_write(copy_path, asset.content, mode=asset.mode)
         elif action.kind is ActionKind.REMOVE:
             remove_file(target)
             files.pop(action.path, None)
@@ -286,9 +349,13 @@ def reconcile(
     was about to replace would save its stale copy last and drop that run's backup entries.
     """
     with contextlib.nullcontext() if dry_run else project_lock(root):
+        outside_sparse = sparse_excluded(root, base_dir)
+        if f'{base_dir}/{MANIFEST_NAME}' in outside_sparse:
+            # The whole asset dir is outside the sparse checkout: nothing here to reconcile.
+            return [Action(ActionKind.OUTSIDE_SPARSE, asset.path, asset) for asset in assets], []
         manifest = AssetManifest.load(root, base_dir)
         actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits, sidecar=sidecar,
-                              reinstall=reinstall)
+                              reinstall=reinstall, outside_sparse=outside_sparse)
         if dry_run:
             return actions, []
         remove_stale_temp_files(root / base_dir)

@@ -28,6 +28,7 @@ class InstallReport:
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
     plan: list[str] = field(default_factory=list)
+    outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)
@@ -58,6 +59,7 @@ class SyncReport:
     conflict_kinds: dict[str, str] = field(default_factory=dict)
     # --dry-run only: per merged or conflicting file, a unified diff of the file to the merge result.
     merge_previews: dict[str, str] = field(default_factory=dict)
+    outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
 
     @property
     def would_create(self) -> list[str]:

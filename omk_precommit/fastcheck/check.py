@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import fingerprint
 from omk_precommit.engine.drift import Drift, DriftState, drifted_files, read_regular_files, with_conflicts
-from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, staged_blob_ids
+from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, sparse_excluded, staged_blob_ids
 from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, all_safe
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.blobcache import BlobCache
@@ -38,6 +38,7 @@ class CheckResult(NamedTuple):
     managed: int
     manifest_missing: bool
     staged: bool = False
+    outside_sparse: tuple[str, ...] = ()  # missing only because the sparse checkout excludes them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class CheckResult(NamedTuple):
             'managed': self.managed,
             'manifest_missing': self.manifest_missing,
             'source': 'index' if self.staged else 'worktree',
+            'outside_sparse': list(self.outside_sparse),
         }
 
 
@@ -60,14 +62,17 @@ def check_drift(root: Path, *, staged: bool = False, base_dir: str = DEFAULT_BAS
     if found is None:
         return CheckResult(drifted=[], skipped=[], managed=0, manifest_missing=True, staged=staged)
     managed, drifted = found
-    # Asking git about ignore rules costs a subprocess, so only drift pays for it.
+    # Asking git about ignore rules (and the sparse checkout) costs a subprocess, so only drift pays for it.
     ignored = ignored_paths(root, [d.path for d in drifted]) if drifted else set()
+    missing = {d.path for d in drifted if d.state is DriftState.MISSING}
+    sparse = sorted(missing & sparse_excluded(root, base_dir)) if missing and not staged else []
     return CheckResult(
-        drifted=[d for d in drifted if d.path not in ignored],
+        drifted=[d for d in drifted if d.path not in ignored and d.path not in sparse],
         skipped=sorted(ignored),
         managed=managed,
         manifest_missing=False,
         staged=staged,
+        outside_sparse=tuple(sparse),
     )
 
 

@@ -53,10 +53,19 @@ def print_check(result: CheckResult, *, staged: bool, base_dir: str,
               + (' (then stage the result)' if staged else ''))
     else:
         skipped = f', {len(result.skipped)} skipped (ignored by git)' if result.skipped else ''
-        print(f'{result.managed - len(result.skipped)} managed files match the manifest {where}{skipped}')
+        sparse = f', {len(result.outside_sparse)} outside this sparse checkout' if result.outside_sparse else ''
+        matching = result.managed - len(result.skipped) - len(result.outside_sparse)
+        print(f'{matching} managed files match the manifest {where}{skipped}{sparse}')
     for d in result.drifted:
         github_annotation('error', d.path, f'omk-check: managed file {d.state.value}, it differs from '
                           f'{base_dir}/omk-manifest.json; run omk-kimi diff')
+
+
+def _print_outside_sparse(paths: list[str]) -> None:
+    if paths:
+        base = paths[0].split('/', 1)[0]
+        print(f'{base}/: {len(paths)} paths outside this sparse checkout, skipped '
+              f'(git sparse-checkout add {base} to include them)')
 
 
 def print_install(report: InstallReport) -> None:
@@ -66,6 +75,7 @@ def print_install(report: InstallReport) -> None:
         print(f'{path}: {prefix}{action}')
     for backup in report.backups_created:
         print(f'{backup}: backup of the file it replaced')
+    _print_outside_sparse(report.outside_sparse)
     print(f'{prefix}install {len(report.agents_installed)} agents, {len(report.hooks_installed)} hook files, '
           f'{len(report.skills_linked)} skills; {len(report.plan)} files to change' if report.dry_run else
           f'installed: {len(report.plan)} files changed, {len(report.backups_created)} backups')
@@ -97,6 +107,7 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
               'but the file is gone')
     for preview in report.merge_previews.values():
         print(preview, end='' if preview.endswith('\n') or not preview else '\n')
+    _print_outside_sparse(report.outside_sparse)
     print(f'sync: {len(report.created)} created, {len(report.updated)} updated, {len(report.merged)} merged, '
           f'{len(report.removed)} removed, {len(report.kept_local) + len(report.accepted)} kept, '
           f'{len(report.conflicts)} conflicts, {len(report.unchanged)} unchanged'
@@ -181,6 +192,7 @@ def print_migrate(report: MigrateReport) -> None:
                   'yellow') for p in report.carried_edits])
     print_lines([(p, 'conflict: kept the existing file, converted version written beside it as .omk-new', 'red')
                  for p in report.conflicts])
+    print_lines([(p, 'backup of the earlier .omk-new copy it replaced', 'yellow') for p in report.backups_created])
     _print_labelled(report.skipped, 'not migrated', 'red', joint=': ')
     _print_labelled(report.notes, 'note', 'yellow', joint=': ')
     written = len(bundle.created) + len(bundle.updated) + len(report.created) + len(report.carried_edits)

@@ -18,6 +18,7 @@ from omk_precommit import __version__
 from omk_precommit.errors import OmkError
 from omk_precommit.render import text as report_text
 from omk_precommit.render.output import github_annotation, paint, print_json
+from omk_precommit.render.quote import one_line, quote_path
 from omk_precommit.runtimes.registry import BASE_DIRS, KIMI_CLI, KIMI_CODE, MANIFEST_NAME, TARGETS
 
 R = TypeVar('R')
@@ -157,7 +158,8 @@ def _user_or_project(args: argparse.Namespace, root: Path, for_user: Callable[..
 
     scope = user_scope(_target(args))
     if not args.json:
-        print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
+        print(f'user scope: {quote_path(scope.directory)} ({one_line(scope.reason)}); '
+              f'paths below are relative to {quote_path(scope.root)}')
     return for_user(target=_target(args), **options)
 
 
@@ -223,7 +225,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         for row in rows:
-            print('  '.join(str(v) if not isinstance(v, list) else ','.join(v) for v in row.values()))
+            print('  '.join(one_line(v if not isinstance(v, list) else ','.join(v)) for v in row.values()))
     return EXIT_CLEAN
 
 
@@ -314,6 +316,12 @@ def _plain_check(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from omk_precommit.render.edge import run_guarded
+
+    return run_guarded(_dispatch, argv)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _plain_check(argv) or _build_parser().parse_args(argv)
     try:
@@ -323,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_list(args)
         return _COMMANDS[args.command](args, _root(args))
     except OmkError as e:
-        print(f'omk-kimi: {e}', file=sys.stderr)
+        print(f'omk-kimi: {one_line(e)}', file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print('omk-kimi: interrupted', file=sys.stderr)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from omk_precommit.engine.findings import DiagResult, Severity
+from omk_precommit.render.quote import one_line, quote_path
 
 _COLOURS = {Severity.OK: 'green', Severity.WARNING: 'yellow', Severity.ERROR: 'red'}
 _TITLES = {
@@ -32,10 +33,10 @@ def render(
     for check, members in groups.items():
         lines.append(paint(f'[{_title(check, members)}]', 'bold'))
         for r in members:
-            prefix = f'{r.path}: ' if r.path else ''
-            lines.append(f'{prefix}{paint(r.severity.value, _COLOURS[r.severity])}: {r.message}')
+            prefix = f'{quote_path(r.path)}: ' if r.path else ''
+            lines.append(f'{prefix}{paint(r.severity.value, _COLOURS[r.severity])}: {one_line(r.message)}')
             if r.fix and r.severity is not Severity.OK:
-                lines.append(f'  fix: {r.fix}')
+                lines.append(f'  fix: {one_line(r.fix)}')
     counts = {s: sum(r.severity is s for r in results) for s in Severity}
     lines.append(f'doctor: {_plural(counts[Severity.ERROR], "error")}, {_plural(counts[Severity.WARNING], "warning")}, '
                  f'{counts[Severity.OK]} ok')
@@ -46,7 +47,7 @@ def _title(check: str, members: list[DiagResult]) -> str:
     """The heading of a check; agents and skills name the directory their results are about."""
     paths = [PurePosixPath(r.path).parts for r in members if r.path]
     if check in ('agents', 'skills') and paths and len(paths[0]) > 2:
-        return f'{check} ({"/".join(paths[0][:2])})'
+        return f'{check} ({quote_path("/".join(paths[0][:2]))})'
     return _TITLES.get(check, check)
 
 

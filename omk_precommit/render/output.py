@@ -26,5 +26,6 @@ def print_json(data: Any) -> None:
 def github_annotation(level: str, path: str, message: str) -> None:
     """A GitHub Actions workflow command, so the finding shows on the pull request."""
     if os.environ.get('GITHUB_ACTIONS') == 'true':
-        message = message.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
-        print(f'::{level} file={path}::{message}')
+        from omk_precommit.render.quote import annotation_data, annotation_property
+
+        print(f'::{level} file={annotation_property(path)}::{annotation_data(message)}')

@@ -182,10 +182,24 @@ def _cmd_sync(args: argparse.Namespace, root: Path) -> int:
     if args.json:
         print_json(report.to_json())
     else:
-        report_text.print_sync(report, fail_on_change=args.fail_on_change)
+        report_text.print_sync(report, fail_on_change=args.fail_on_change, manifest_shown=_manifest_shown(args),
+                               install=_install_command(args))
     if report.conflicts or (args.fail_on_change and report.counted_changes and not args.dry_run):
         return EXIT_FOUND
     return EXIT_CLEAN
+
+
+def _manifest_shown(args: argparse.Namespace) -> str:
+    if args.user:
+        from omk_precommit.runtimes.user_scope import user_scope
+
+        return str(user_scope(_target(args)).directory / MANIFEST_NAME)
+    return f'{BASE_DIRS[_target(args)]}/{MANIFEST_NAME}'
+
+
+def _install_command(args: argparse.Namespace) -> str:
+    return ' '.join(['omk-kimi install', *(['--user'] if args.user else []),
+                     *([f'--target {args.target}'] if args.target else [])])
 
 
 def _cmd_rollback(args: argparse.Namespace, root: Path) -> int:

@@ -44,8 +44,10 @@ def arrange(root, state):
     elif state == 'modified, template changed':
         target.write_bytes(LOCAL_EDIT)
         record(root, PATH, compute_checksum(OLD_TEMPLATE))
-    elif state == 'unmanaged pre-existing':
-        (root / '.kimi/omk-manifest.json').unlink()
+    elif state == 'unmanaged pre-existing':  # e.g. a newly bundled file the team already had
+        manifest = AssetManifest.load(root)
+        files = [e for e in manifest.files if e.path != PATH]
+        manifest.with_changes(files, list(manifest.directories), list(manifest.backups)).save(root)
         target.write_bytes(LOCAL_EDIT)
 
 

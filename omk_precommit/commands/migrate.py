@@ -163,7 +163,7 @@ def migrate_to_kimi_code(root: Path, *, dry_run: bool = False) -> MigrateReport:
     if not (root / SOURCE / 'agents').is_dir() and not (root / SOURCE / 'skills').is_dir():
         raise OmkError(f'{SOURCE}/agents: not found, so there is nothing to migrate; '
                        'run omk-kimi install --target kimi-code for the bundled assets')
-    bundle = sync_project_assets(root, target=KIMI_CODE, dry_run=dry_run)
+    bundle = sync_project_assets(root, target=KIMI_CODE, dry_run=dry_run, require_manifest=False)
     # In a dry run the bundle was not written; plan as if it had been.
     overlay = {}
     if dry_run:

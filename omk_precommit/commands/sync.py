@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from omk_precommit.engine.gitutil import ignored_paths
+from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.engine.plan import ActionKind, reconcile
 from omk_precommit.engine.reports import SyncReport, SyncScope
 from omk_precommit.errors import OmkError
@@ -17,9 +18,14 @@ def sync_project_assets(
     force: bool = False,
     dry_run: bool = False,
     target: str = KIMI_CLI,
+    require_manifest: bool = True,
 ) -> SyncReport:
-    """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``."""
-    return sync_assets(root, BASE_DIRS[target], bundled_assets(target), SyncScope.PROJECT, force=force, dry_run=dry_run)
+    """Bring ``root``'s assets up to the bundle; local edits are kept unless ``force``.
+
+    Without a manifest nothing happens (``manifest_missing``) unless not ``require_manifest``
+    (migrate, which creates the target's assets the way install does)."""
+    return sync_assets(root, BASE_DIRS[target], bundled_assets(target), SyncScope.PROJECT, force=force, dry_run=dry_run,
+                       require_manifest=require_manifest)
 
 
 def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: str = KIMI_CLI) -> SyncReport:
@@ -37,10 +43,19 @@ def sync_assets(
     *,
     force: bool,
     dry_run: bool,
+    require_manifest: bool = True,
 ) -> SyncReport:
-    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest."""
+    """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest.
+
+    Without a manifest (and ``require_manifest``) nothing is written and the report says
+    ``manifest_missing``: sync runs as a commit hook, and a hook must never install into a
+    repository that did not ask for it (nor overwrite the user's own files there); only install
+    installs.
+    """
     if not root.is_dir():
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
+    if require_manifest and AssetManifest.load(root, base_dir) is None:
+        return SyncReport(scope=scope, dry_run=dry_run, manifest_missing=True)
     actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run)
     backups = [b.backup_path for b in new_backups]
 

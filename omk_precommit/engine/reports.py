@@ -47,6 +47,7 @@ class SyncReport:
     backups_created: list[str] = field(default_factory=list)
     dry_run: bool = False
     ignored: list[str] = field(default_factory=list)  # created/updated/removed paths that git ignores
+    manifest_missing: bool = False  # nothing was synced: only install installs
 
     @property
     def would_create(self) -> list[str]:

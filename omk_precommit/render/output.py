@@ -20,7 +20,11 @@ def paint(text: str, colour: str, stream: Any = None) -> str:
 def print_json(data: Any) -> None:
     import json  # here: the hook's plain-text run never needs it
 
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    # Non-ASCII as is on a UTF-8 stdout; \u escapes on any other, which could not encode it.
+    # (A name that is not UTF-8 arrives as a lone surrogate: the error handler of run_guarded
+    # prints it as \udcXX, itself a JSON escape.)
+    utf8 = (getattr(sys.stdout, 'encoding', None) or '').lower().replace('-', '').replace('_', '') == 'utf8'
+    print(json.dumps(data, indent=2, ensure_ascii=not utf8))
 
 
 def github_annotation(level: str, path: str, message: str) -> None:

@@ -141,6 +141,32 @@ def test_sync_hook_never_overwrites_a_local_edit(project: HookedProject):
     assert project.git('diff', '--cached', '--name-only').stdout.strip() == AGENT
 
 
+def test_hooks_never_install_in_a_repository_without_a_manifest(
+        tmp_path: Path, runner: str, hook_repo: HookRepo, runner_homes: dict[str, str]):
+    """The user's own safety-check.sh is untouched; commits pass; omk-sync says how to install."""
+    project = make_project(tmp_path, runner, hook_repo, runner_homes, ('omk-check', 'omk-doctor', 'omk-sync'))
+    own_gate = project.path / '.kimi/hooks/safety-check.sh'
+    own_gate.parent.mkdir(parents=True)
+    own_gate.write_bytes(b'#!/bin/sh\n# our own gate, written before omk\nexit 0\n')
+    own_gate.chmod(0o755)
+    project.git('add', '-A')
+    first = project.commit('our own Kimi hook')
+    (project.path / 'notes.txt').write_text('unrelated\n')
+    project.git('add', 'notes.txt')
+    head = project.head()
+
+    second = project.commit('add notes')
+
+    assert first.returncode == 0, first.stdout
+    assert second.returncode == 0 and project.head() != head, second.stdout
+    hint = '.kimi/omk-manifest.json: no manifest, so omk manages nothing here; nothing synced (run omk-kimi install'
+    assert second.stdout.count(hint) == 1, second.stdout
+    assert own_gate.read_bytes() == b'#!/bin/sh\n# our own gate, written before omk\nexit 0\n'
+    assert sorted(p.relative_to(project.path).as_posix() for p in (project.path / '.kimi').rglob('*')) == [
+        '.kimi/hooks', '.kimi/hooks/safety-check.sh']
+    assert project.git('status', '--porcelain').stdout == ''
+
+
 def test_all_files_passes_on_a_clean_install_without_kimi_on_path(
         tmp_path: Path, runner: str, hook_repo: HookRepo, runner_homes: dict[str, str]):
     hook_ids = CHECK_AND_SYNC + (('omk-doctor',) if cli_has_command('doctor') else ())

@@ -217,3 +217,23 @@ def test_dry_run_leaves_a_stale_omk_new_copy_alone(repo):
     sync_project_assets(repo, dry_run=True)
 
     assert (repo / (rel + CONFLICT_SUFFIX)).exists()
+
+
+@pytest.mark.parametrize('args', [['sync'], ['sync', '--fail-on-change'], ['sync', '--force'], ['sync', '--dry-run'],
+                                  ['sync', '--target', 'kimi-code'], ['sync', '--user']])
+def test_sync_without_a_manifest_installs_nothing_and_prints_one_hint(repo, capsys, args):
+    from omk_precommit.cli import main
+
+    own = repo / '.kimi/hooks/safety-check.sh'
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b'#!/bin/sh\nexit 0\n')
+    before = snapshot(repo)
+
+    assert main(args) == 0
+
+    assert snapshot(repo) == before
+    lines = capsys.readouterr().out.splitlines()
+    hint = [line for line in lines if 'no manifest, so omk manages nothing here; nothing synced' in line]
+    install = 'omk-kimi install --user' if '--user' in args else 'omk-kimi install'
+    assert len(hint) == 1 and f'(run {install}' in hint[0], lines
+    assert sync_project_assets(repo).manifest_missing

@@ -18,7 +18,7 @@ _EXPORTS = {
     'kimi_config.status': ('diagnose_hooks_enabled',),
     'doctor': ('diagnose_project', 'DiagResult', 'Severity'),
     'bundle.agents': ('AgentSpec', 'RoleAgent', 'default_role_agents', 'write_agent_to_dir'),
-    'bundle.hookdefs': ('HookEvent', 'HookConfig', 'ProjectHookDefs', 'default_project_hooks'),
+    'runtimes.hookdefs': ('HookEvent', 'HookConfig', 'ProjectHookDefs', 'default_project_hooks'),
     'bundle.role_packs': ('RolePack',),
     'engine.manifest': ('AssetManifest', 'EntryKind'),
     'engine.checksum': ('compute_checksum', 'is_identical'),

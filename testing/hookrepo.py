@@ -137,12 +137,12 @@ def cli_has_command(name: str) -> bool:
     import contextlib
     import io
 
-    from omk_precommit.cli import _build_parser
+    from omk_precommit.cli import build_parser
 
     quiet = io.StringIO()
     try:
         with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-            _build_parser().parse_args([name, '--help'])
+            build_parser().parse_args([name, '--help'])
     except SystemExit as e:
         return e.code == 0
     return True

@@ -9,10 +9,10 @@ import tomlkit
 import yaml
 
 from omk_precommit.bundle.agents import default_role_agents, write_agent_to_dir
-from omk_precommit.bundle.hookdefs import HookEvent, default_project_hooks
 from omk_precommit.bundle.role_packs import REQUIRED_SECTIONS, RolePack
 from omk_precommit.engine.manifest import EntryKind
 from omk_precommit.runtimes.bundled import bundled_assets, bundled_by_path
+from omk_precommit.runtimes.hookdefs import HookEvent, default_project_hooks
 
 SAFETY = bundled_by_path()['.kimi/hooks/safety-check.sh'].content
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from omk_precommit.engine import gitutil
+from omk_precommit.engine.drift import Drift, DriftState
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.cachefile import cache_file
 from omk_precommit.fastcheck.check import check_drift
-from omk_precommit.fastcheck.drift import Drift, DriftState
 from testing.gitrepo import git
 
 PROMPT = '.kimi/agents/architect/system.md'

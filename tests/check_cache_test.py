@@ -14,12 +14,13 @@ import pytest
 
 from omk_precommit.cli import main
 from omk_precommit.commands.install import install_project_assets
+from omk_precommit.engine import drift
 from omk_precommit.engine.checksum import fingerprint
+from omk_precommit.engine.drift import Drift, DriftState
 from omk_precommit.errors import OmkError
-from omk_precommit.fastcheck import drift, statcache
+from omk_precommit.fastcheck import statcache
 from omk_precommit.fastcheck.cachefile import write_record
 from omk_precommit.fastcheck.check import check_drift
-from omk_precommit.fastcheck.drift import Drift, DriftState
 from omk_precommit.fastcheck.statcache import StatCache, cache_path
 from testing.gitrepo import commit_all, git, init_repo
 
@@ -328,21 +329,24 @@ def test_clean_check_imports_neither_gitpython_nor_yaml_nor_the_manifest_module(
 @pytest.mark.parametrize('argv', [
     ['check'], ['check', '--json'], ['check', '--staged'], ['check', '--staged', '--json'],
     ['check', '--target', 'kimi-code'], ['check', '--json', '--target', 'kimi-cli', '--staged'],
+    ['check', '--dir', '.'], ['doctor', '--strict'], ['sync', '--fail-on-change', '--target', 'kimi-code'],
+    ['hooks', 'enable', '--user', '--dry-run'], ['diff', 'a', 'b'],
 ])
-def test_plain_check_arguments_are_what_the_parser_would_give(argv: list[str]) -> None:
-    from omk_precommit.cli import _build_parser, _plain_check
+def test_the_one_command_parser_parses_as_the_whole_parser(argv: list[str]) -> None:
+    from omk_precommit.cli import build_parser
 
-    assert _plain_check(argv) == _build_parser().parse_args(argv)
+    assert build_parser([argv[0]]).parse_args(argv) == build_parser().parse_args(argv)
 
 
 @pytest.mark.parametrize('argv', [
-    ['check', '--dir', '.'], ['check', '-h'], ['check', '--json', '--json'], ['doctor'], [],
-    ['check', '--target'], ['check', '--target', 'nope'], ['check', '--target', 'kimi-cli', '--target', 'kimi-cli'],
+    [], ['nope'], ['--json', 'check'], ['check', '--target'], ['check', '--target', 'nope'], ['check', '--bogus'],
 ])
-def test_other_arguments_go_through_the_parser(argv: list[str]) -> None:
-    from omk_precommit.cli import _plain_check
-
-    assert _plain_check(argv) is None
+def test_bad_arguments_exit_2_with_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith('omk-kimi') and 'error:' in err[-1]
 
 
 def test_hook_in_a_linked_worktree_finds_the_root_without_gitpython(installed: Path, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ The corpus (``tests/corpus/*.yaml``) holds agent specs, hook configs and skills,
 broken. Each case is written into its own project directory, diagnosed by ``diagnose_project``
 and judged by kimi-cli 1.52.0's own loaders in one batch subprocess (``testing/kimi_judge_script``).
 
-Agreement, per kind (the README's "Doctor" section states the same):
+Agreement, per kind (docs/doctor.md, "Agreement with the real Kimi CLI", states the same):
 - agent: the doctor reports an error for the case iff ``KimiCLI.create`` fails to load one of its
   spec files (spec, prompt rendering, tool import, subagent specs).
 - hooks: the doctor reports an error iff kimi-cli's ``load_config`` rejects the file, or it loads

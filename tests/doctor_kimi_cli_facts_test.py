@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from omk_precommit.bundle.hookdefs import HookEvent
 from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor import Severity, diagnose_project
+from omk_precommit.runtimes.hookdefs import HookEvent
 from omk_precommit.runtimes.kimi_cli import facts as kimi_cli_facts
 from testing.kimi_cli import kimi_cli_python, run_judge
 from testing.pathenv import path_without

@@ -20,7 +20,8 @@ def severities(results: list[HookDiag]) -> dict[str, list[str]]:
 
 
 def test_a_machine_without_any_kimi_home_is_not_asked_to_enable_hooks(repo):
-    assert diagnose_hooks_enabled(repo) == [HookDiag('ok', '-', 'no Kimi config on this machine; hook enablement not checked')]
+    assert diagnose_hooks_enabled(repo) == [
+        HookDiag('ok', '-', 'no Kimi CLI or Kimi Code CLI config on this machine; hook enablement not checked')]
 
 
 def test_hooks_not_enabled_in_the_config_kimi_reads_is_a_warning_with_the_fix(repo):
@@ -132,7 +133,7 @@ def test_doctor_for_kimi_code_judges_its_config_by_kimi_codes_rules_and_sees_its
 def test_kimi_code_without_its_home_is_not_asked_to_enable_hooks(repo):
     share_dir().mkdir()
     assert diagnose_hooks_enabled(repo, 'kimi-code') == [
-        HookDiag('ok', '-', 'no Kimi Code config on this machine; hook enablement not checked')]
+        HookDiag('ok', '-', 'no Kimi Code CLI config on this machine; hook enablement not checked')]
 
 
 def test_kimi_code_hooks_running_the_kimi_cli_user_scripts_are_a_warning(repo):

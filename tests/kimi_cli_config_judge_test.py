@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from omk_precommit.bundle.hookdefs import bundled_hook_tables
 from omk_precommit.cli import main
 from omk_precommit.kimi_config.toml_hooks import add_tables
 from omk_precommit.kimi_config.validate import config_findings
+from omk_precommit.runtimes.hookdefs import bundled_hook_tables
 from omk_precommit.runtimes.registry import KIMI_CLI
 from testing.kimi_cli import kimi_cli_python
 from testing.kimi_configs import SHAPES

@@ -9,13 +9,15 @@ import pytest
 import tomlkit
 
 from omk_precommit.bundle.agents import default_role_agents
-from omk_precommit.bundle.hookdefs import default_project_hooks
 from omk_precommit.commands.install import install_project_assets
 from omk_precommit.engine.manifest import AssetManifest, EntryKind
-from omk_precommit.runtimes.bundled import KIMI_CLI, KIMI_CODE, bundled_assets, bundled_by_path
+from omk_precommit.runtimes.bundled import bundled_assets, bundled_by_path
+from omk_precommit.runtimes.hookdefs import default_project_hooks
 from omk_precommit.runtimes.kimi_code.rules import check_kimi_code_project, parse_frontmatter
 from omk_precommit.runtimes.kimi_code.toolnames import KIMI_CODE_TOOLS, kimi_code_tool
-from omk_precommit.runtimes.registry import HOOK_KEYS, KIMI_CODE_HOOK_EVENTS
+from omk_precommit.runtimes.registry import HOOK_KEYS, KIMI_CLI, KIMI_CODE, get_runtime
+
+KIMI_CODE_HOOK_EVENTS = get_runtime(KIMI_CODE).hook_events
 
 SAFETY = bundled_by_path(KIMI_CODE)['.kimi-code/hooks/safety-check.sh'].content
 
@@ -66,7 +68,7 @@ def test_kimi_code_hooks_example_uses_only_the_four_keys_kimi_code_accepts():
     (KIMI_CODE, ['Write', 'Edit'], ['Read', 'Bash', 'mcp__notes__WriteNote', 'EditTool', 'NotebookEdit']),
 ])
 def test_safety_matcher_is_anchored_to_exactly_the_file_writing_tools(target, writers, others):
-    matcher = default_project_hooks(target=target).hooks[0].matcher
+    matcher = default_project_hooks(runtime=target).hooks[0].matcher
     assert all(re.search(matcher, tool) for tool in writers)
     assert not any(re.search(matcher, tool) for tool in others)
 

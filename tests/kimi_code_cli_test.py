@@ -6,7 +6,8 @@ import json
 import pytest
 
 from omk_precommit.cli import main
-from omk_precommit.runtimes.bundled import KIMI_CLI, KIMI_CODE, bundled_by_path
+from omk_precommit.runtimes.bundled import bundled_by_path
+from omk_precommit.runtimes.registry import KIMI_CLI, KIMI_CODE
 from testing.gitrepo import snapshot
 
 AGENT = '.kimi-code/agents/architect.md'

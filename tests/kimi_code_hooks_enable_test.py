@@ -94,6 +94,6 @@ def test_enable_into_a_named_config_for_kimi_code_runs_the_project_scripts(repo,
     assert main(['install', '--target', 'kimi-code']) == 0
     capsys.readouterr()
     assert main(['hooks', 'enable', '--config', 'hooks-for-kimi-code.toml', '--target', 'kimi-code']) == 0
-    assert 'Kimi Code reads hooks only from $KIMI_CODE_HOME/config.toml' in capsys.readouterr().out
+    assert 'Kimi Code CLI reads hooks only from $KIMI_CODE_HOME/config.toml' in capsys.readouterr().out
     tables = [t.unwrap() for t in tomlkit.parse((repo / 'hooks-for-kimi-code.toml').read_text())['hooks']]
     assert tables == [t.unwrap() for t in tomlkit.parse((repo / '.kimi-code/hooks.toml.example').read_text())['hooks']]

@@ -15,9 +15,10 @@ from omk_precommit.doctor import Severity, diagnose_project
 from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.check import check_drift
-from omk_precommit.runtimes.bundled import KIMI_CODE, bundled_by_path
+from omk_precommit.runtimes.bundled import bundled_by_path
 from omk_precommit.runtimes.kimi_cli.spec import DEFAULT_TOOLS, resolve_agent_spec
 from omk_precommit.runtimes.kimi_code.rules import check_kimi_code_project, parse_frontmatter
+from omk_precommit.runtimes.registry import KIMI_CODE
 from testing.gitrepo import snapshot
 from testing.kimi_cli import kimi_cli_python, run_judge
 
@@ -90,7 +91,7 @@ def test_unedited_bundled_roles_become_exactly_the_bundled_kimi_code_files(kimi_
         rel = f'.kimi-code/agents/{role}.md'
         assert (kimi_cli_project / rel).read_bytes() == bundle[rel].content
     assert report.carried_edits == [] and report.conflicts == [] and report.skipped == []
-    assert check_drift(kimi_cli_project, target=KIMI_CODE).drifted == []
+    assert check_drift(kimi_cli_project, base_dir=".kimi-code").drifted == []
 
 
 def test_the_users_agent_is_converted_and_what_did_not_carry_over_is_reported(kimi_cli_project):
@@ -113,7 +114,7 @@ def test_the_users_agent_is_not_managed_so_check_sync_and_rollback_leave_it_alon
     assert {e.path for e in manifest.files} == set(bundled_by_path(KIMI_CODE))
     mine = kimi_cli_project / '.kimi-code/agents/release.md'
     mine.write_text(mine.read_text() + '\nOne more rule.\n')
-    assert check_drift(kimi_cli_project, target=KIMI_CODE).drifted == []
+    assert check_drift(kimi_cli_project, base_dir=".kimi-code").drifted == []
     assert not sync_project_assets(kimi_cli_project, target=KIMI_CODE).changed
     rollback(kimi_cli_project, target=KIMI_CODE)
     assert mine.exists() and not (kimi_cli_project / '.kimi-code/agents/architect.md').exists()
@@ -126,7 +127,7 @@ def test_an_edit_to_a_bundled_role_is_carried_over_and_stays_a_reported_local_ed
     assert report.carried_edits == ['.kimi-code/agents/architect.md']
     migrated = kimi_cli_project / '.kimi-code/agents/architect.md'
     assert migrated.read_text().endswith('Always draw a diagram.\n')
-    assert [d.path for d in check_drift(kimi_cli_project, target=KIMI_CODE).drifted] == ['.kimi-code/agents/architect.md']
+    assert [d.path for d in check_drift(kimi_cli_project, base_dir=".kimi-code").drifted] == ['.kimi-code/agents/architect.md']
     sync = sync_project_assets(kimi_cli_project, target=KIMI_CODE)
     assert sync.kept_local == ['.kimi-code/agents/architect.md'] and 'Always draw' in migrated.read_text()
 

@@ -1,4 +1,4 @@
-"""`.pre-commit-hooks.yaml` declares the three hooks the way the README explains them."""
+"""`.pre-commit-hooks.yaml` declares the three hooks the way docs/guarantees.md explains them."""
 from __future__ import annotations
 
 import shlex
@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import yaml
 
-from omk_precommit.cli import _build_parser
+from omk_precommit.cli import build_parser
 from testing.cache import REPO_ROOT
 from testing.hookrepo import cli_has_command, runner_executable
 
@@ -39,4 +39,4 @@ def test_hook_entry_is_a_valid_omk_kimi_command(hook_id):
     assert program == 'omk-kimi'
     if not cli_has_command(args[0]):
         pytest.skip('omk-kimi doctor is not built yet (its own issue)')
-    _build_parser().parse_args(args)  # exits 2 on an unknown command or option
+    build_parser().parse_args(args)  # exits 2 on an unknown command or option

@@ -5,9 +5,9 @@ import tomlkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omk_precommit.bundle.hookdefs import bundled_hook_tables
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.toml_hooks import add_tables, data_of, remove_tables
+from omk_precommit.runtimes.hookdefs import bundled_hook_tables
 from omk_precommit.runtimes.registry import KIMI_CLI
 from testing.kimi_configs import REAL_WORLD, SHAPES
 

@@ -1,18 +1,23 @@
 """``diff``: show how each drifted file differs from what the manifest expects."""
 from __future__ import annotations
 
+import argparse
 import difflib
 import os
+import sys
 from pathlib import Path
 
+from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, project_root, runtime_of
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest, read_managed
 from omk_precommit.errors import OmkError
+from omk_precommit.render.output import print_json
 from omk_precommit.render.quote import quote_path
-from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, bundled_by_path
+from omk_precommit.runtimes.bundled import bundled_by_path
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
 
-def expected_content(entry_path: str, checksum: str | None, target: str) -> bytes | None:
+def expected_content(entry_path: str, checksum: str | None, target: Runtime | str) -> bytes | None:
     """The bytes the manifest recorded for ``entry_path``, when the bundle still has them."""
     asset = bundled_by_path(target).get(entry_path)
     if asset is not None and (checksum is None or compute_checksum(asset.content) == checksum):
@@ -38,11 +43,11 @@ def managed_path(root: Path, given: str, cwd: Path, managed: set[str]) -> str:
     return Path(given).as_posix()  # pathlib drops a leading './'
 
 
-def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: Path | None = None) -> list[str]:
+def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAULT_RUNTIME, cwd: Path | None = None) -> list[str]:
     """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty).
 
     ``paths`` are relative to ``cwd`` (default: the root) or absolute; see ``managed_path``."""
-    base_dir = BASE_DIRS[target]
+    base_dir = get_runtime(target).base_dir
     manifest = AssetManifest.load(root, base_dir)
     if manifest is None:
         raise OmkError(f'{base_dir}/omk-manifest.json: no manifest; run omk-kimi install first')
@@ -74,3 +79,22 @@ def unified_diffs(root: Path, paths: list[str], *, target: str = KIMI_CLI, cwd: 
         tofile = '/dev/null' if actual is None else quote_path(f'b/{entry.path}')
         out.append(''.join(difflib.unified_diff(old, new, quote_path(f'a/{entry.path}'), tofile)))
     return out
+
+
+HELP = 'show a unified diff of each drifted file against what the manifest expects'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common(parser)
+    parser.add_argument('paths', nargs='*', metavar='PATH',
+                        help='managed files to diff (default: every drifted one), relative to the current directory, '
+                             'absolute, or relative to the project root (e.g. .kimi/hooks/notify.sh)')
+
+
+def run(args: argparse.Namespace) -> int:
+    diffs = unified_diffs(project_root(args), args.paths, target=runtime_of(args), cwd=Path.cwd())
+    if args.json:
+        print_json({'diffs': diffs})
+    else:
+        sys.stdout.write(''.join(diffs))
+    return EXIT_FOUND if diffs else EXIT_CLEAN

@@ -14,6 +14,7 @@ converted to ``.kimi-code/agents/<id>.md`` and every user skill under ``.kimi/sk
 """
 from __future__ import annotations
 
+import argparse
 import enum
 import os
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from omk_precommit.bundle.agents import default_role_agents
+from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, add_dry_run, project_root
 from omk_precommit.commands.sync import sync_project_assets
 from omk_precommit.engine.fsutil import TMP_MARKER, atomic_write, project_lock
 from omk_precommit.engine.manifest import read_managed
@@ -28,12 +30,16 @@ from omk_precommit.engine.paths import is_inside_root, resolve_managed
 from omk_precommit.engine.plan import CONFLICT_SUFFIX
 from omk_precommit.engine.reports import SyncReport
 from omk_precommit.errors import OmkError
-from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE, bundled_by_path
+from omk_precommit.render import text
+from omk_precommit.render.output import print_json
+from omk_precommit.runtimes.bundled import bundled_by_path
 from omk_precommit.runtimes.kimi_cli.spec import resolve_agent_spec
 from omk_precommit.runtimes.kimi_code.convert import complete_skill_frontmatter, convert_agent, read_prompt
 from omk_precommit.runtimes.kimi_code.rules import check_agent_file, check_skill_file
+from omk_precommit.runtimes.kimi_code.runtime import RUNTIME as KIMI_CODE
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, get_runtime
 
-SOURCE, DEST = BASE_DIRS[KIMI_CLI], BASE_DIRS[KIMI_CODE]
+SOURCE, DEST = get_runtime(KIMI_CODE.migrates_from or '').base_dir, KIMI_CODE.base_dir
 _NOT_COPIED = ('.omk-backup-', CONFLICT_SUFFIX, TMP_MARKER)
 
 
@@ -162,7 +168,7 @@ def migrate_to_kimi_code(root: Path, *, dry_run: bool = False) -> MigrateReport:
     """Write ``.kimi-code/`` from ``.kimi/`` under ``root`` (see the module docstring)."""
     if not (root / SOURCE / 'agents').is_dir() and not (root / SOURCE / 'skills').is_dir():
         raise OmkError(f'{SOURCE}/agents: not found, so there is nothing to migrate; '
-                       'run omk-kimi install --target kimi-code for the bundled assets')
+                       f'run {KIMI_CODE.command("install")} for the bundled assets')
     bundle = sync_project_assets(root, target=KIMI_CODE, dry_run=dry_run, require_manifest=False)
     # In a dry run the bundle was not written; plan as if it had been.
     overlay = {}
@@ -187,3 +193,25 @@ def _apply(root: Path, steps: list[Step]) -> None:
                 atomic_write(target, step.content, mode=step.mode)
             elif step.kind is StepKind.CONFLICT:
                 atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), step.content, mode=step.mode)
+
+
+HELP = f'write {DEST}/ ({KIMI_CODE.product}) from the {SOURCE}/ agents and skills'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common(parser)
+    parser.add_argument('--to', choices=(KIMI_CODE.name,),
+                        help=f'the runtime to migrate to (the same as --target {KIMI_CODE.name})')
+    add_dry_run(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    destination = get_runtime(args.to or args.target or DEFAULT_RUNTIME)
+    if destination.migrates_from is None:
+        raise OmkError(f'migrate: say where to, with --to {KIMI_CODE.name} (the only runtime migrate writes)')
+    report = migrate_to_kimi_code(project_root(args), dry_run=args.dry_run)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        text.print_migrate(report)
+    return EXIT_FOUND if report.conflicts or report.skipped or report.bundle.conflicts else EXIT_CLEAN

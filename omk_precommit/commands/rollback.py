@@ -6,21 +6,34 @@ alone, and the manifest, the record of what is left to do, is deleted last.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import enum
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from omk_precommit.commands.base import (
+    EXIT_CLEAN,
+    USER_HELP,
+    add_common,
+    add_dry_run,
+    announce_user_scope,
+    project_root,
+    runtime_of,
+)
+from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.fsutil import atomic_write, crash_point, fsync_dir, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, read_managed
-from omk_precommit.engine.paths import resolve_managed
+from omk_precommit.engine.paths import MANIFEST_NAME, resolve_managed
 from omk_precommit.engine.plan import is_recorded_version, remove_conflict_copy
 from omk_precommit.engine.reports import RollbackReport
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.enable import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
-from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_by_path
-from omk_precommit.runtimes.registry import get_target
+from omk_precommit.render import text
+from omk_precommit.render.output import print_json
+from omk_precommit.runtimes.bundled import bundled_by_path
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_assets, user_scope
 
 
@@ -55,7 +68,7 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     (an update a crash kept from being recorded); only ours is removed or restored over.
     ``bundled`` defaults to the kimi-cli bundle.
     """
-    bundled = bundled_by_path(KIMI_CLI) if bundled is None else bundled
+    bundled = bundled_by_path() if bundled is None else bundled
     steps = []
     for entry in manifest.files:
         disk = read_managed(root, entry.path)
@@ -86,30 +99,31 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     return steps
 
 
-def rollback(root: Path, *, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
+def rollback(root: Path, *, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> RollbackReport:
     """Undo the install recorded in the manifest; a missing manifest is a clean no-op.
 
     First removes the ``[[hooks]]`` tables ``hooks enable`` added to configs in ``.kimi/``, so no
     config is left running a script rollback deletes.
     """
-    base_dir = BASE_DIRS[target]
+    base_dir = get_runtime(target).base_dir
     hooks = [disable_hooks(c, dry_run=dry_run) for c in recorded_configs(root / base_dir, root)]
     report = rollback_assets(root, base_dir, bundled_by_path(target), dry_run=dry_run)
     return _with_hooks(report, hooks, root)
 
 
-def rollback_user_assets(*, dry_run: bool = False, target: str = KIMI_CLI) -> RollbackReport:
+def rollback_user_assets(*, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> RollbackReport:
     """Undo ``install --user`` and the user-config hooks ``hooks enable --user`` added.
 
-    For kimi-code only Kimi Code's config is touched; for kimi-cli every user config enable
-    wrote to, since ``hooks enable --user`` without a target may have chosen either.
+    Only the user configs that count for the runtime are touched (``Runtime.user_configs_considered``):
+    for kimi-code its own; for kimi-cli every one, since ``hooks enable --user`` without a target may
+    have chosen either.
     """
-    configs = user_recorded_configs()
-    if target == KIMI_CODE:
-        configs = [c for c in configs if c == get_target(KIMI_CODE).config_file()]
+    runtime = get_runtime(target)
+    readers = {r.config_file() for r in runtime.user_configs_considered()}
+    configs = [c for c in user_recorded_configs() if c in readers]
     hooks = [disable_hooks(c, dry_run=dry_run) for c in configs]
-    scope = user_scope(target)
-    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, target)},
+    scope = user_scope(runtime)
+    report = rollback_assets(scope.root, scope.base_dir, {a.path: a for a in user_assets(scope, runtime)},
                              dry_run=dry_run)
     return _with_hooks(report, hooks, None)
 
@@ -190,3 +204,29 @@ def _rmdir_if_empty(root: Path, rel: str, base_dir: str) -> None:
         return  # not empty, already gone, or not ours to judge: leave it
     fsync_dir(path.parent)
     crash_point()
+
+
+HELP = 'undo what the manifest says was installed and restore backups'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common(parser)
+    add_dry_run(parser)
+    parser.add_argument('--user', action='store_true', help=USER_HELP + ' (and the hooks enable --user tables)')
+
+
+def run(args: argparse.Namespace) -> int:
+    runtime = runtime_of(args)
+    announce_user_scope(args, runtime)
+    if args.user:
+        report = rollback_user_assets(dry_run=args.dry_run, target=runtime)
+        scope = user_scope(runtime)
+        shown = str(scope.directory / MANIFEST_NAME)
+    else:
+        report = rollback(project_root(args), dry_run=args.dry_run, target=runtime)
+        shown = runtime.manifest_path
+    if args.json:
+        print_json(report.to_json())
+    else:
+        text.print_rollback(report, manifest_shown=shown)
+    return EXIT_CLEAN

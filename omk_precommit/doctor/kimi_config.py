@@ -11,18 +11,17 @@ from pathlib import Path
 
 from omk_precommit.engine.findings import DiagResult, Severity
 from omk_precommit.kimi_config.status import diagnose_hooks_enabled
-from omk_precommit.runtimes.registry import KIMI_CLI
+from omk_precommit.runtimes.registry import Runtime
 
-PROJECT_CONFIG = '.kimi/config.toml'
 _REPORTED_BY_HOOKS_CHECK = ('hooks[', 'hooks must be', 'TOML')
 
 
-def check_kimi_config(root: Path, target: str = KIMI_CLI) -> list[DiagResult]:
+def check_kimi_config(root: Path, runtime: Runtime) -> list[DiagResult]:
     """Results for every ``target`` config that applies to ``root`` (Kimi CLI: project and user; Kimi Code:
     its user config), grouped as ``kimi config``."""
     results = []
-    for diag in diagnose_hooks_enabled(root, target):
-        if (diag.path == PROJECT_CONFIG and diag.severity != 'ok'
+    for diag in diagnose_hooks_enabled(root, runtime):
+        if (diag.path == runtime.project_config and diag.severity != 'ok'
                 and any(marker in diag.message for marker in _REPORTED_BY_HOOKS_CHECK)):
             continue
         path = None if diag.path == '-' else diag.path

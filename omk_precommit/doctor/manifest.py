@@ -7,6 +7,7 @@ from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.gitutil import ignored_paths
 from omk_precommit.engine.manifest import MANIFEST_NAME, AssetManifest, DriftState
 from omk_precommit.errors import OmkError
+from omk_precommit.runtimes.registry import Runtime
 
 
 def managed_paths(root: Path, base_dir: str) -> frozenset[str]:
@@ -18,13 +19,14 @@ def managed_paths(root: Path, base_dir: str) -> frozenset[str]:
     return frozenset(e.path for e in manifest.files) if manifest else frozenset()
 
 
-def check_manifest(root: Path, base_dir: str, *, git_root: Path | None = None) -> list[DiagResult]:
+def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None) -> list[DiagResult]:
     """Load errors, missing (error) and locally edited (warning) managed files, and missing backups (warning).
 
     Drift in a path git ignores is not an error; ``git_root`` (default ``root``) is the work tree
     to ask, for when ``root`` holds a copy of its staged files.
     """
     findings = Findings('manifest')
+    base_dir = runtime.base_dir
     rel = f'{base_dir}/{MANIFEST_NAME}'
     try:
         manifest = AssetManifest.load(root, base_dir)
@@ -32,10 +34,11 @@ def check_manifest(root: Path, base_dir: str, *, git_root: Path | None = None) -
     except OmkError as e:
         message = str(e)
         findings.error(rel, message[len(rel) + 2:] if message.startswith(f'{rel}: ') else message,
-                       f'git checkout -- {rel}, or delete it and run omk-kimi install')
+                       f'git checkout -- {rel}, or delete it and run {runtime.command("install")}')
         return findings.results
     if manifest is None:
-        findings.warning(rel, 'missing, so omk-kimi manages nothing here and cannot detect drift', 'omk-kimi install')
+        findings.warning(rel, 'missing, so omk-kimi manages nothing here and cannot detect drift',
+                         runtime.command('install'))
         return findings.results
     findings.ok(rel, f'loads: {len(manifest.files)} managed files, {len(manifest.backups)} backups')
     missing_backups = [b for b in manifest.backups if not (root / b.backup_path).is_file()]
@@ -44,10 +47,11 @@ def check_manifest(root: Path, base_dir: str, *, git_root: Path | None = None) -
         if drift.path in ignored:
             findings.ok(drift.path, 'differs from the manifest but git ignores it; not checked')
         elif drift.state is DriftState.MISSING:
-            findings.error(drift.path, 'managed file is missing', 'omk-kimi sync')
+            findings.error(drift.path, 'managed file is missing', runtime.command('sync'))
         else:
+            restore = runtime.command('sync --force')
             findings.warning(drift.path, 'managed file was edited since omk-kimi wrote it',
-                             f'omk-kimi diff {drift.path} (omk-kimi sync --force restores the bundled version)')
+                             f'{runtime.command("diff " + drift.path)} ({restore} restores the bundled version)')
     for backup in missing_backups:
         if backup.backup_path not in ignored:
             findings.warning(backup.backup_path, f'backup of {backup.managed_path} is listed in the manifest but missing, '

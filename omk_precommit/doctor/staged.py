@@ -23,7 +23,6 @@ from pathlib import Path
 
 import yaml
 
-from omk_precommit.doctor.kimi_config import PROJECT_CONFIG
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.fsutil import read_regular
@@ -33,6 +32,7 @@ from omk_precommit.kimi_config.records import RECORD_SUFFIX
 from omk_precommit.runtimes.hook_commands import referenced_script
 from omk_precommit.runtimes.hook_rules import load_hook_tables
 from omk_precommit.runtimes.hooks import HOOK_CONFIG_FILES
+from omk_precommit.runtimes.registry import RUNTIMES
 
 MAX_ROUNDS = 8  # of following references out of the base dir: an extend chain is rarely longer
 SHOWN_SKIPPED = 3  # untracked files named in the summary; the rest are counted
@@ -72,9 +72,10 @@ class StagedTree:
 
 
 def staged_paths(base_dir: str) -> list[str]:
-    """What the doctor reads of a project: the base dir, the project Kimi config and its omk
-    record (read for either target), and the instruction files beside ``.kimi/``."""
-    wanted = (base_dir, PROJECT_CONFIG, PROJECT_CONFIG + RECORD_SUFFIX, *agents_md_candidates(base_dir))
+    """What the doctor reads of a project: the base dir, the project Kimi configs and their omk
+    records (read for any runtime), and the instruction files beside the base dir."""
+    configs = [r.project_config for r in RUNTIMES.values() if r.project_config is not None]
+    wanted = (base_dir, *configs, *(c + RECORD_SUFFIX for c in configs), *agents_md_candidates(base_dir))
     return [p for p in dict.fromkeys(wanted) if p == base_dir or not p.startswith(f'{base_dir}/')]
 
 

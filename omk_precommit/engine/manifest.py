@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omk_precommit import __version__
 from omk_precommit.engine.backup import BACKUP_MARKER
@@ -20,9 +20,11 @@ from omk_precommit.engine.checksum import fingerprint, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, read_if_exists
 from omk_precommit.engine.paths import RootGuard, is_inside_root, path_problem
 from omk_precommit.errors import OmkError
-from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState re-exported)
-from omk_precommit.fastcheck.statcache import StatCache
-from omk_precommit.runtimes.registry import MANIFEST_NAME
+
+if TYPE_CHECKING:
+    from omk_precommit.fastcheck.statcache import StatCache
+from omk_precommit.engine.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState: seed API)
+from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME
 
 MANIFEST_VERSION = 1
 _CHECKSUM_RE = re.compile(r'[0-9a-fA-F]{16}')
@@ -89,7 +91,7 @@ def utc_now() -> str:
 class AssetManifest:
     """Everything omk-precommit manages under one base directory (``.kimi`` by default)."""
 
-    base_dir: str = '.kimi'
+    base_dir: str = DEFAULT_BASE_DIR
     created_at: str = field(default_factory=utc_now)
     omk_version: str = f'omk-precommit/{__version__}'
     files: tuple[ManifestEntry, ...] = ()
@@ -97,7 +99,7 @@ class AssetManifest:
     backups: tuple[BackupEntry, ...] = ()
 
     @staticmethod
-    def path_for(root: Path, base_dir: str = '.kimi') -> Path:
+    def path_for(root: Path, base_dir: str = DEFAULT_BASE_DIR) -> Path:
         return root / base_dir / MANIFEST_NAME
 
     def entry(self, rel: str) -> ManifestEntry | None:
@@ -174,7 +176,7 @@ class AssetManifest:
         return True
 
     @classmethod
-    def load(cls, root: Path, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest | None:
+    def load(cls, root: Path, base_dir: str = DEFAULT_BASE_DIR, *, guard: RootGuard | None = None) -> AssetManifest | None:
         """Read and validate the manifest under ``root``; None when there is none.
 
         Every path is checked against the root through ``guard`` (pass one to reuse its
@@ -189,7 +191,7 @@ class AssetManifest:
         return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
 
     @classmethod
-    def parse(cls, root: Path, raw: bytes, base_dir: str = '.kimi', *, guard: RootGuard | None = None) -> AssetManifest:
+    def parse(cls, root: Path, raw: bytes, base_dir: str = DEFAULT_BASE_DIR, *, guard: RootGuard | None = None) -> AssetManifest:
         """Validate manifest bytes read from anywhere (the disk, or git's index) against ``root``."""
         guard = guard or RootGuard(root)
         shown = f'{base_dir}/{MANIFEST_NAME}'

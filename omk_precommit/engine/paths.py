@@ -8,6 +8,9 @@ from pathlib import Path
 
 from omk_precommit.errors import OmkError
 
+MANIFEST_NAME = 'omk-manifest.json'  # in each runtime's asset directory
+DEFAULT_BASE_DIR = '.kimi'  # the asset directory of omk 0.5.0 and of the seed API's defaults
+
 
 def is_inside_root(root: Path, path: Path) -> bool:
     """True when ``path``, symlinks followed, lies inside ``root`` (symlinks followed)."""

@@ -13,13 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.backup import backup_path_for, write_backup
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
 from omk_precommit.engine.paths import is_inside_root, resolve_managed
 from omk_precommit.errors import OmkError
-from omk_precommit.runtimes.bundled import BundledAsset
 
 CONFLICT_SUFFIX = '.omk-new'
 

@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import fingerprint
+from omk_precommit.engine.drift import Drift, DriftState, drifted_files
 from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, staged_blob_ids
-from omk_precommit.engine.paths import RootGuard, all_safe
+from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, all_safe
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.blobcache import BlobCache
-from omk_precommit.fastcheck.drift import Drift, DriftState, drifted_files
 from omk_precommit.fastcheck.statcache import ManifestSnapshot, StatCache
-from omk_precommit.runtimes.registry import BASE_DIRS, KIMI_CLI, MANIFEST_NAME
 
 
 class CheckResult(NamedTuple):
@@ -50,13 +49,13 @@ class CheckResult(NamedTuple):
         }
 
 
-def check_drift(root: Path, *, staged: bool = False, target: str = KIMI_CLI) -> CheckResult:
-    """Compare every managed file with its recorded checksum; git-ignored paths are skipped.
+def check_drift(root: Path, *, staged: bool = False, base_dir: str = DEFAULT_BASE_DIR) -> CheckResult:
+    """Compare every file the manifest in ``root / base_dir`` manages with its recorded checksum;
+    git-ignored paths are skipped.
 
     With ``staged`` both the manifest and the files are read from git's index, so the result
     describes the commit being made; otherwise from the working tree.
     """
-    base_dir = BASE_DIRS[target]
     found = _staged_drift(root, base_dir) if staged else _worktree_drift(root, base_dir)
     if found is None:
         return CheckResult(drifted=[], skipped=[], managed=0, manifest_missing=True, staged=staged)

@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from omk_precommit.bundle.hookdefs import HookTable, bundled_hook_tables, default_project_hooks
 from omk_precommit.engine.fsutil import atomic_write, fsync_dir, project_lock, read_if_exists
 from omk_precommit.engine.paths import is_inside_root
 from omk_precommit.errors import OmkError
@@ -31,7 +30,8 @@ from omk_precommit.kimi_config.files import ConfigChoice, target_for_config, use
 from omk_precommit.kimi_config.records import RECORD_SUFFIX, HooksRecord, record_path
 from omk_precommit.kimi_config.toml_hooks import Removal, add_tables, hook_identity, remove_tables
 from omk_precommit.kimi_config.validate import config_findings
-from omk_precommit.runtimes.registry import ALL_TARGETS, KIMI_CLI, KIMI_CODE, TARGETS, Target, get_target
+from omk_precommit.runtimes.hookdefs import HookTable, bundled_hook_tables, default_project_hooks
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_scope
 
 
@@ -40,14 +40,14 @@ class HooksTarget:
     """A config to enable the bundled hooks in: which runtime reads it, the tables, the scripts they run."""
 
     config: Path
-    runtime: Target
+    runtime: Runtime
     tables: tuple[HookTable, ...]
     scripts: tuple[Path, ...]
     reason: str
     install_hint: str
 
 
-def user_hooks_target(target: str | None = None) -> HooksTarget:
+def user_hooks_target(target: Runtime | str | None = None) -> HooksTarget:
     """The user config of ``target``'s CLI (without one: of the CLI this user has), with commands
     running the user's hook scripts (those ``install --user [--target T]`` put in place)."""
     if target is None:
@@ -56,29 +56,30 @@ def user_hooks_target(target: str | None = None) -> HooksTarget:
         why = f'{choice.reason}, so target {choice.target.name} (its hook scripts, matchers and install hint)'
         choice = replace(choice, reason=why)
     else:
-        runtime = get_target(target)
-        choice = ConfigChoice(runtime, runtime.config_file(), f'--target {target}: {runtime.product} reads user '
+        runtime = get_runtime(target)
+        choice = ConfigChoice(runtime, runtime.config_file(), f'--target {runtime.name}: {runtime.product} reads user '
                                                               f'hooks only from ${runtime.home_env}/config.toml')
     name = choice.target.name
     scope = user_scope(name)
-    hint = 'omk-kimi install --user' + (f' --target {name}' if target or name != KIMI_CLI else '')
+    hint = f'omk-kimi install --user --target {name}' if target is not None else choice.target.command('install --user')
     scripts = tuple(scope.hook_script(s.name) for s in default_project_hooks().scripts)
     return HooksTarget(choice.path, choice.target, tuple(bundled_hook_tables(choice.target.name, scope.hook_command)),
                        scripts, choice.reason, hint)
 
 
-def project_hooks_target(root: Path, config: Path, target: str | None = None) -> HooksTarget:
+def project_hooks_target(root: Path, config: Path, target: Runtime | str | None = None) -> HooksTarget:
     """``config`` (e.g. ``.kimi/config.toml``) with commands running the project's scripts, relative to its root.
 
     Without ``target`` the CLI is inferred from the file (Kimi Code's own config, else Kimi CLI).
     """
-    runtime = target_for_config(config) if target is None else get_target(target)
-    hooks_dir = get_target(target or KIMI_CLI).hooks_dir
-    hint = 'omk-kimi install' + (f' --target {target}' if target else '')
+    runtime = target_for_config(config) if target is None else get_runtime(target)
+    hooks_dir = (DEFAULT_RUNTIME if target is None else runtime).hooks_dir
+    hint = 'omk-kimi install' + (f' --target {runtime.name}' if target is not None else '')
     scripts = tuple(root / hooks_dir / s.name for s in default_project_hooks().scripts)
     reason = 'named with --config; kimi reads it when started as `kimi --config-file PATH`'
-    if target == KIMI_CODE:
-        reason = 'named with --config; Kimi Code reads hooks only from $KIMI_CODE_HOME/config.toml (see --user)'
+    if target is not None and runtime.project_config is None:
+        reason = (f'named with --config; {runtime.product} reads hooks only from ${runtime.home_env}/config.toml '
+                  '(see --user)')
     tables = bundled_hook_tables(runtime.name, lambda name: f'{hooks_dir}/{name}')
     return HooksTarget(config.absolute(), runtime, tuple(tables), scripts, reason, hint)
 
@@ -245,7 +246,7 @@ def _disable(config: Path, record: HooksRecord, *, dry_run: bool) -> HooksReport
         else:
             _unlink(record_path(config))
             _remove_created_dirs(config.parent, record.created_parent_dirs)
-    rules = record.cli if record.cli in TARGETS else target_for_config(config).name
+    rules = record.cli if record.cli in RUNTIMES else target_for_config(config).name
     findings, preexisting = ([], []) if delete_file else split_findings(text, removal.text, rules, name)
     return HooksReport(
         config=name, cli=record.cli,
@@ -281,4 +282,4 @@ def recorded_configs(directory: Path, root: Path | None = None) -> list[Path]:
 
 def user_recorded_configs() -> list[Path]:
     """The user configs of both CLIs that have a hooks record."""
-    return [t.config_file() for t in ALL_TARGETS if record_path(t.config_file()).is_file()]
+    return [t.config_file() for t in RUNTIMES.values() if record_path(t.config_file()).is_file()]

@@ -1,6 +1,6 @@
 """Which Kimi config file a command works on, and whose rules apply to it.
 
-Two runtimes read a ``config.toml`` from their home (``targets.Target.config_file``): the Python
+Each runtime reads a ``config.toml`` from its home (``Runtime.config_file``): the Python
 Kimi CLI (``$KIMI_SHARE_DIR`` or ``~/.kimi``; ``kimi --config-file`` replaces it) and Kimi Code
 CLI (``$KIMI_CODE_HOME`` or ``~/.kimi-code``; it reads no project config).
 """
@@ -10,31 +10,37 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from omk_precommit.runtimes.registry import KIMI_CLI, KIMI_CODE, Target, get_target
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime
 
 
 @dataclass(frozen=True)
 class ConfigChoice:
     """The config file a command works on, for which runtime, and why that one."""
 
-    target: Target
+    target: Runtime
     path: Path
     reason: str
 
 
 def user_config() -> ConfigChoice:
-    """The user config of the runtime this user has: Kimi Code's when its home exists, else Kimi CLI's."""
-    code, cli = get_target(KIMI_CODE), get_target(KIMI_CLI)
-    if code.home().is_dir():
-        why = f'the Kimi Code CLI home {code.home()} ({code.home_shown()}) exists, and Kimi Code reads only this file'
-        return ConfigChoice(code, code.config_file(), why)
-    return ConfigChoice(cli, cli.config_file(), f'no Kimi Code CLI home at {code.home()}, '
-                                                f'so the Python Kimi CLI default config ({cli.home_shown()})')
+    """The user config of the runtime this user has: the newest runtime whose home exists (Kimi
+    Code's before the Kimi CLI's), else the default runtime's."""
+    newest_first = sorted((r for r in RUNTIMES.values() if r is not DEFAULT_RUNTIME), key=lambda r: -r.binary_major)
+    for runtime in newest_first:
+        if runtime.home().is_dir():
+            why = (f'the {runtime.product} home {runtime.home()} ({runtime.home_shown()}) exists, '
+                   f'and {runtime.product} reads only this file')
+            return ConfigChoice(runtime, runtime.config_file(), why)
+    absent = ', '.join(f'no {r.product} home at {r.home()}' for r in newest_first)
+    return ConfigChoice(DEFAULT_RUNTIME, DEFAULT_RUNTIME.config_file(),
+                        f'{absent}, so the {DEFAULT_RUNTIME.product} default config ({DEFAULT_RUNTIME.home_shown()})')
 
 
-def target_for_config(path: Path) -> Target:
-    """Whose rules apply to an explicitly named config: Kimi Code's for its own file, else Kimi CLI's."""
-    code = get_target(KIMI_CODE)
-    if os.path.realpath(path) == os.path.realpath(code.config_file()):
-        return code
-    return get_target(KIMI_CLI)
+def target_for_config(path: Path) -> Runtime:
+    """Whose rules apply to an explicitly named config: the runtime whose own user config it is,
+    else the default runtime's (the Kimi CLI reads any file given with ``--config-file``)."""
+    real = os.path.realpath(path)
+    for runtime in RUNTIMES.values():
+        if runtime is not DEFAULT_RUNTIME and real == os.path.realpath(runtime.config_file()):
+            return runtime
+    return DEFAULT_RUNTIME

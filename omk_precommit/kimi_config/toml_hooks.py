@@ -18,8 +18,8 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array
 
-from omk_precommit.bundle.hookdefs import HookTable
 from omk_precommit.errors import OmkError
+from omk_precommit.runtimes.hookdefs import HookTable
 
 
 @dataclass(frozen=True)

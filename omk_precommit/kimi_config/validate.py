@@ -1,88 +1,26 @@
 """Is a whole ``config.toml`` one the Kimi CLI will load?
 
-Mirrors kimi-cli 1.52.0's ``Config`` model (pydantic, lax mode: unknown keys are ignored,
-``1``/``"yes"`` are booleans, ``"30"`` is an integer) closely enough to name the mistakes that make
-``kimi`` refuse to start: TOML syntax, the type of each known top-level key, required fields of
-providers and models, and the model/provider cross references. For Kimi Code CLI only TOML
-syntax is checked here. Every ``[[hooks]]`` table is judged by ``hook_rules``; an error here
+TOML syntax here; the rest of the file by the runtime's own rules
+(``Runtime.config_table_findings``: kimi-cli's pydantic model in ``runtimes/kimi_cli/config.py``,
+nothing more for Kimi Code). Every ``[[hooks]]`` table is judged by ``hook_rules``; an error here
 means the CLI refuses the file, so a hook that loads but never fires is only a warning.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.toml_hooks import parse
-from omk_precommit.runtimes.hook_rules import ERROR, HOOKS_NOT_AN_ARRAY, WARNING, Problem, check_hook_table, lax_int
-from omk_precommit.runtimes.registry import KIMI_CLI
-
-_BOOL_WORDS = {'0', 'off', 'f', 'false', 'n', 'no', '1', 'on', 't', 'true', 'y', 'yes'}
-PROVIDER_TYPES = (
-    'kimi', 'openai_legacy', 'openai_responses', 'anthropic', 'google_genai', 'gemini', 'vertexai',
-    '_echo', '_scripted_echo', '_chaos',
-)
+from omk_precommit.runtimes.hook_rules import ERROR, HOOKS_NOT_AN_ARRAY, WARNING, Problem, check_hook_table
+from omk_precommit.runtimes.registry import Runtime, get_runtime
 
 
-def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool) or (isinstance(v, int) and v in (0, 1)) or (isinstance(v, str) and v.lower() in _BOOL_WORDS)
-
-
-_TOP_LEVEL: dict[str, tuple[str, Callable[[Any], bool]]] = {
-    **{k: ('a boolean', _is_bool) for k in (
-        'default_thinking', 'default_yolo', 'skip_afk_prompt_injection', 'default_plan_mode',
-        'show_thinking_stream', 'merge_all_available_skills', 'telemetry')},
-    **{k: ('a string', lambda v: isinstance(v, str)) for k in ('default_model', 'default_editor')},
-    'theme': ('"dark" or "light"', lambda v: v in ('dark', 'light')),
-    **{k: ('a table', lambda v: isinstance(v, dict)) for k in (
-        'models', 'providers', 'loop_control', 'background', 'notifications', 'services', 'mcp')},
-    'extra_skill_dirs': ('an array of strings', lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
-}
-
-
-def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _table_findings(data: dict[str, Any]) -> list[str]:
-    errors = []
-    for key, (expected, ok) in _TOP_LEVEL.items():
-        if key in data and not ok(data[key]):
-            errors.append(f'{key} must be {expected}')
-    providers = _table(data, 'providers')
-    for name, provider in providers.items():
-        if not isinstance(provider, dict):
-            errors.append(f'providers.{name} must be a table')
-            continue
-        if provider.get('type') not in PROVIDER_TYPES:
-            errors.append(f'providers.{name}.type {provider.get("type")!r} is not a provider type')
-        errors += [f'providers.{name}.{k} is missing or not a string' for k in ('base_url', 'api_key')
-                   if not isinstance(provider.get(k), str)]
-    models = _table(data, 'models')
-    for name, model in models.items():
-        if not isinstance(model, dict):
-            errors.append(f'models.{name} must be a table')
-            continue
-        errors += [f'models.{name}.{k} is missing or not a string' for k in ('provider', 'model')
-                   if not isinstance(model.get(k), str)]
-        if lax_int(model.get('max_context_size')) is None:
-            errors.append(f'models.{name}.max_context_size is missing or not an integer')
-        if isinstance(model.get('provider'), str) and model['provider'] not in providers:
-            errors.append(f'models.{name}.provider {model["provider"]!r} is not in [providers]')
-    default_model = data.get('default_model')
-    if isinstance(default_model, str) and default_model and default_model not in models:
-        errors.append(f'default_model {default_model!r} is not in [models]')
-    return errors
-
-
-def config_findings(text: str, target: str, name: str = 'config.toml') -> list[Problem]:
+def config_findings(text: str, target: Runtime | str, name: str = 'config.toml') -> list[Problem]:
     """Everything that makes ``target`` refuse ``text`` (errors), or that it loads but ignores,
     coerces or never fires (warnings)."""
     try:
         data = parse(text, name).unwrap()
     except OmkError as e:
         return [Problem(name, str(e).split(': ', 1)[1])]
-    findings = [Problem(name, e) for e in _table_findings(data)] if target == KIMI_CLI else []
+    findings = [Problem(name, e) for e in get_runtime(target).config_table_findings(data)]
     hooks = data.get('hooks', [])
     if not isinstance(hooks, list):
         return findings + [Problem(name, HOOKS_NOT_AN_ARRAY)]

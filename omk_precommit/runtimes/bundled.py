@@ -1,53 +1,27 @@
-"""The bundled asset set of each target: every file omk-precommit installs, as data."""
+"""The bundled asset set of each runtime: every file omk-precommit installs, as data.
+
+Every runtime gets the same roles, prompts, hook scripts and skills from ``bundle/``; the
+runtime object decides how an agent is written (``Runtime.agent_files``) and which tools the
+hooks match.
+"""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from omk_precommit.bundle.agents import default_role_agents
-from omk_precommit.bundle.hookdefs import default_project_hooks
 from omk_precommit.bundle.resources import asset_bytes, asset_names
+from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.manifest import EntryKind
-from omk_precommit.runtimes.kimi_code.agents import kimi_code_agent
-from omk_precommit.runtimes.registry import BASE_DIRS, KIMI_CLI, KIMI_CODE, TARGETS, get_target
-
-__all__ = ['BASE_DIRS', 'KIMI_CLI', 'KIMI_CODE', 'TARGETS', 'BundledAsset', 'bundled_assets', 'bundled_by_path']
-
-
-@dataclass(frozen=True)
-class BundledAsset:
-    """One file to install: project-relative path, manifest kind, bytes, executable bit."""
-
-    path: str
-    kind: EntryKind
-    content: bytes
-    executable: bool = False
-
-    @property
-    def mode(self) -> int:
-        return 0o755 if self.executable else 0o644
+from omk_precommit.runtimes.hookdefs import default_project_hooks
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
 
 @functools.cache
-def bundled_assets(target: str = KIMI_CLI) -> tuple[BundledAsset, ...]:
-    """Every bundled file of ``target``, sorted by path.
-
-    Both targets get the same roles, prompts, hook scripts and skills; only the agent format
-    differs: ``agents/<id>/agent.yaml`` + ``system.md`` for kimi-cli, ``agents/<id>.md`` for
-    kimi-code.
-    """
-    base = get_target(target).base_dir
-    assets = []
-    for agent in default_role_agents():
-        if target == KIMI_CODE:
-            assets.append(BundledAsset(f'{base}/agents/{agent.id}.md', EntryKind.AGENT_SPEC,
-                                       kimi_code_agent(agent).to_markdown().encode()))
-            continue
-        assets.append(BundledAsset(f'{base}/agents/{agent.id}/agent.yaml', EntryKind.AGENT_SPEC,
-                                   agent.spec().to_yaml().encode()))
-        assets.append(BundledAsset(f'{base}/agents/{agent.id}/system.md', EntryKind.AGENT_PROMPT,
-                                   agent.system_prompt.encode()))
-    hooks = default_project_hooks(target=target)
+def _bundled(runtime: Runtime) -> tuple[BundledAsset, ...]:
+    base = runtime.base_dir
+    assets = [BundledAsset(f'{base}/{rel}', kind, content)
+              for agent in default_role_agents() for rel, kind, content in runtime.agent_files(agent)]
+    hooks = default_project_hooks(runtime=runtime)
     for script in hooks.scripts:
         assets.append(BundledAsset(f'{base}/hooks/{script.name}', EntryKind.HOOK_SCRIPT,
                                    script.content.encode(), executable=True))
@@ -58,5 +32,10 @@ def bundled_assets(target: str = KIMI_CLI) -> tuple[BundledAsset, ...]:
     return tuple(sorted(assets, key=lambda a: a.path))
 
 
-def bundled_by_path(target: str = KIMI_CLI) -> dict[str, BundledAsset]:
-    return {asset.path: asset for asset in bundled_assets(target)}
+def bundled_assets(runtime: Runtime | str = DEFAULT_RUNTIME) -> tuple[BundledAsset, ...]:
+    """Every bundled file of ``runtime``, sorted by path."""
+    return _bundled(get_runtime(runtime))
+
+
+def bundled_by_path(runtime: Runtime | str = DEFAULT_RUNTIME) -> dict[str, BundledAsset]:
+    return {asset.path: asset for asset in bundled_assets(runtime)}

@@ -3,7 +3,7 @@
 Everyone who judges hook tables asks here: the doctor (``doctor/hooks.py`` for Kimi CLI files,
 ``kimi_code_rules`` for Kimi Code's) adds a fix naming the table and checks of the scripts the
 commands run; ``config_check`` adds the checks of a whole config file. The runtimes' facts
-(events, strictness, regex engine) come from ``targets``.
+(events, strictness, regex engine) come from the runtime object (``runtimes.base.Runtime``).
 
 What each runtime does with a table. Kimi CLI 1.52 loads it into pydantic's ``HookDef`` (lax
 mode, unknown keys ignored) and refuses to start on a bad one; Kimi Code 2.1 validates it with a
@@ -43,7 +43,7 @@ from typing import Any
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from omk_precommit.runtimes.registry import HOOK_KEYS, Target, get_target
+from omk_precommit.runtimes.registry import HOOK_KEYS, Runtime, get_runtime
 
 ERROR, WARNING = 'error', 'warning'
 TIMEOUT_RANGE = (1, 600)
@@ -89,9 +89,9 @@ class Problem:
         return f'{self.path}: {self.message}'
 
 
-def check_hook_table(table: object, index: int, target: str) -> list[HookProblem]:
+def check_hook_table(table: object, index: int, target: Runtime | str) -> list[HookProblem]:
     """Every problem of the ``[[hooks]]`` table number ``index`` (from 0) for the runtime ``target``."""
-    runtime = get_target(target)
+    runtime = get_runtime(target)
     where = f'hooks[{index}]'
     if not isinstance(table, dict):
         return [HookProblem(f'{where} must be a table with event and command', Effect.REFUSED)]
@@ -101,7 +101,7 @@ def check_hook_table(table: object, index: int, target: str) -> list[HookProblem
     return [problem for problem in found if problem is not None]
 
 
-def _event_problem(table: dict[str, Any], where: str, runtime: Target) -> HookProblem | None:
+def _event_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
     if 'event' not in table:
         return HookProblem(f'{where} has no event', Effect.REFUSED, 'add event = "PreToolUse" (or another event)')
     event = table['event']
@@ -120,7 +120,7 @@ def closest_event(event: object, events: tuple[str, ...]) -> str:
     return close[0] if close else 'one of ' + ', '.join(events)
 
 
-def _command_problem(table: dict[str, Any], where: str, runtime: Target) -> HookProblem | None:
+def _command_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
     if 'command' not in table:
         return HookProblem(f'{where} has no command', Effect.REFUSED, f'add command = "{runtime.hooks_dir}/<script>"')
     command = table['command']
@@ -136,7 +136,7 @@ def _command_problem(table: dict[str, Any], where: str, runtime: Target) -> Hook
                        Effect.TOLERATED, 'write the command to run, or remove the hook')
 
 
-def _matcher_problem(table: dict[str, Any], where: str, runtime: Target) -> HookProblem | None:
+def _matcher_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
     if 'matcher' not in table:
         return None
     matcher = table['matcher']
@@ -184,7 +184,7 @@ def regex_portability_problem(pattern: str) -> str | None:
     return None
 
 
-def _timeout_problem(table: dict[str, Any], where: str, runtime: Target) -> HookProblem | None:
+def _timeout_problem(table: dict[str, Any], where: str, runtime: Runtime) -> HookProblem | None:
     if 'timeout' not in table:
         return None
     value = table['timeout']
@@ -223,7 +223,7 @@ def lax_int(value: object) -> int | None:
     return None
 
 
-def _key_problem(key: str, where: str, runtime: Target) -> HookProblem:
+def _key_problem(key: str, where: str, runtime: Runtime) -> HookProblem:
     if runtime.strict_hooks:
         return HookProblem(f'{where}: unknown key {key!r}: {runtime.product} rejects it, and with it every hook '
                            f'of the file (it accepts only {", ".join(HOOK_KEYS)})', Effect.REFUSED, f'remove {key}')
@@ -245,7 +245,7 @@ def load_hook_tables(rel: str, text: str) -> tuple[list[Any], list[Problem]]:
     return [item.unwrap() if hasattr(item, 'unwrap') else item for item in hooks], []
 
 
-def check_hooks_toml(rel: str, text: str, target: str) -> list[Problem]:
+def check_hooks_toml(rel: str, text: str, target: Runtime | str) -> list[Problem]:
     """Every problem of the ``[[hooks]]`` tables in the TOML document ``text``, with the doctor's severities."""
     tables, problems = load_hook_tables(rel, text)
     for index, table in enumerate(tables):

@@ -4,7 +4,7 @@
 rules); this module adds the fix, naming the table to edit, and what only the project's files
 can show: ``/bin/sh`` can parse the command, and the script it runs exists and is executable
 when run directly. A ``#!`` script under ``hooks/`` that nothing runs directly should be
-executable too. The script checks serve both targets (``doctor/kimi_code.py`` uses them).
+executable too. The script checks serve both runtimes (``kimi_code/doctor.py`` uses them).
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from omk_precommit.engine.paths import is_inside_root
 from omk_precommit.runtimes.hook_commands import quoting_problem, referenced_script
 from omk_precommit.runtimes.hook_rules import check_hook_table, load_hook_tables
 from omk_precommit.runtimes.kimi_cli.facts import KIMI_CLI_VERSION
+from omk_precommit.runtimes.kimi_cli.runtime import RUNTIME as KIMI_CLI
 from omk_precommit.runtimes.readers import not_regular_fix, read_project_text
-from omk_precommit.runtimes.registry import KIMI_CLI
 
 HOOK_CONFIG_FILES = ('config.toml', 'hooks.toml.example')
 _SKIPPED_SUFFIXES = ('.omk-new',)

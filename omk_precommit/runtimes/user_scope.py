@@ -21,12 +21,12 @@ import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.manifest import EntryKind
 from omk_precommit.errors import OmkError
-from omk_precommit.runtimes.bundled import BASE_DIRS, KIMI_CLI, KIMI_CODE, BundledAsset, bundled_assets
-from omk_precommit.runtimes.registry import get_target
+from omk_precommit.runtimes.bundled import bundled_assets
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
-USER_DIR_ENV = 'OMK_KIMI_USER_DIR'
 USER_KINDS = (EntryKind.AGENT_SPEC, EntryKind.AGENT_PROMPT, EntryKind.HOOK_SCRIPT)
 
 
@@ -50,28 +50,24 @@ class UserScope:
         return shlex.quote(str(self.hook_script(name)))
 
 
-def user_scope(target: str = KIMI_CLI) -> UserScope:
-    """The user asset directory: ``$OMK_KIMI_USER_DIR``, else the Kimi CLI share dir; for the
-    kimi-code target, Kimi Code's home."""
-    override = os.environ.get(USER_DIR_ENV)
-    home = get_target(target)
-    if target == KIMI_CODE:
-        chosen, reason = home.home(), f'the Kimi Code home ({home.home_shown()})'
-    elif override:
-        chosen, reason = Path(override).expanduser(), f'${USER_DIR_ENV}'
-    else:
-        chosen, reason = home.home(), f'the Kimi CLI share dir ({home.home_shown()})'
+def user_scope(target: Runtime | str = DEFAULT_RUNTIME) -> UserScope:
+    """The user asset directory of the runtime ``target`` (``Runtime.user_dir``): for the Kimi CLI
+    ``$OMK_KIMI_USER_DIR``, else its share dir; for Kimi Code its home."""
+    runtime = get_runtime(target)
+    chosen, reason = runtime.user_dir()
     # Resolved, so a symlinked ~/.kimi (dotfiles) passes the "inside the root" checks.
     real = Path(os.path.realpath(chosen.absolute()))
     if real.parent == real:
-        raise OmkError(f'{chosen}: cannot use the file system root as the user asset directory; set ${USER_DIR_ENV}')
+        raise OmkError(f'{chosen}: cannot use the file system root as the user asset directory'
+                       + (f'; set ${runtime.user_dir_env}' if runtime.user_dir_env else ''))
     return UserScope(real.parent, real.name, reason)
 
 
-def user_assets(scope: UserScope, target: str = KIMI_CLI) -> tuple[BundledAsset, ...]:
-    """The bundled agents and hook scripts, with paths under ``scope.base_dir`` instead of ``.kimi``."""
-    prefix = BASE_DIRS[target] + '/'
+def user_assets(scope: UserScope, target: Runtime | str = DEFAULT_RUNTIME) -> tuple[BundledAsset, ...]:
+    """The bundled agents and hook scripts, with paths under ``scope.base_dir`` instead of the project's asset dir."""
+    runtime = get_runtime(target)
+    prefix = runtime.base_dir + '/'
     return tuple(
         replace(asset, path=f'{scope.base_dir}/{asset.path[len(prefix):]}')
-        for asset in bundled_assets(target) if asset.kind in USER_KINDS
+        for asset in bundled_assets(runtime) if asset.kind in USER_KINDS
     )

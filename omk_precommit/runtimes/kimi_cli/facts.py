@@ -6,8 +6,9 @@ rather than as a silently outdated doctor.
 """
 from __future__ import annotations
 
+from omk_precommit.runtimes.base import HOOK_KEYS
 from omk_precommit.runtimes.hook_rules import TIMEOUT_RANGE
-from omk_precommit.runtimes.registry import HOOK_KEYS, KIMI_CLI, get_target
+from omk_precommit.runtimes.kimi_cli.runtime import KimiCli
 
 KIMI_CLI_VERSION = '1.52.0'
 
@@ -85,6 +86,6 @@ JINJA_GLOBALS = frozenset({'range', 'dict', 'lipsum', 'cycler', 'joiner', 'names
 # The hook facts ``hook_rules`` judges by, named here so the test checks them against the package:
 # ``[[hooks]] event`` values (``kimi_cli.hooks.config.HookEventType``, case-sensitive), the fields
 # of ``HookDef`` and its timeout bounds.
-HOOK_EVENTS = get_target(KIMI_CLI).hook_events
+HOOK_EVENTS = KimiCli.hook_events
 HOOK_FIELDS = frozenset(HOOK_KEYS)
 HOOK_TIMEOUT_RANGE = TIMEOUT_RANGE

@@ -19,8 +19,8 @@ from omk_precommit.engine.fsutil import NotRegularFileError, read_regular
 from omk_precommit.engine.paths import is_inside_root
 from omk_precommit.runtimes.hook_rules import ERROR, WARNING, Problem, check_hooks_toml
 from omk_precommit.runtimes.kimi_code.agents import BUILTIN_PROFILES
+from omk_precommit.runtimes.kimi_code.runtime import RUNTIME as KIMI_CODE
 from omk_precommit.runtimes.kimi_code.toolnames import is_known_kimi_code_tool
-from omk_precommit.runtimes.registry import KIMI_CODE
 
 MAX_SCAN_DEPTH = 8
 

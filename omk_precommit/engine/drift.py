@@ -10,12 +10,14 @@ import enum
 import os
 import stat
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from omk_precommit.engine.checksum import Fingerprint, fingerprint, fingerprint_matches
 from omk_precommit.engine.paths import RootGuard
 from omk_precommit.errors import OmkError
-from omk_precommit.fastcheck.statcache import StatCache
+
+if TYPE_CHECKING:
+    from omk_precommit.fastcheck.statcache import StatCache
 
 _O_NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
 _O_NONBLOCK = getattr(os, 'O_NONBLOCK', 0)

@@ -1,7 +1,7 @@
-"""Hook events and the hooks omk recommends for a project, per target (Kimi CLI or Kimi Code).
+"""Hook events and the hooks omk recommends for a project, per runtime (Kimi CLI or Kimi Code).
 
-Only the four keys both runtimes accept are ever written (see ``targets.HOOK_KEYS``); what
-differs between targets (the tool names the safety hook matches, the hooks directory) comes
+Only the four keys both runtimes accept are ever written (see ``runtimes.base.HOOK_KEYS``); what
+differs between runtimes (the tool names the safety hook matches, the hooks directory) comes
 from :mod:`omk_precommit.runtimes.registry`.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from omk_precommit.bundle.resources import asset_text
-from omk_precommit.runtimes.registry import KIMI_CLI, get_target
+from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
 HookTable = dict[str, Union[str, int]]
 
@@ -20,7 +20,7 @@ HookTable = dict[str, Union[str, int]]
 class HookEvent(str, enum.Enum):
     """The hook events the Kimi CLI accepts in ``[[hooks]]`` (serialised in PascalCase).
 
-    Kimi Code accepts all of these and seven more (``targets.KIMI_CODE_HOOK_EVENTS``).
+    Kimi Code accepts all of these and seven more (``KimiCode.hook_events``).
     """
 
     PRE_TOOL_USE = 'PreToolUse'
@@ -77,35 +77,22 @@ class ProjectHookDefs:
     """Every hook omk recommends for a project, with the scripts they run."""
 
     scripts: tuple[HookScript, ...]
-    target: str = KIMI_CLI
+    runtime: Runtime = DEFAULT_RUNTIME
 
     @property
     def hooks(self) -> list[HookConfig]:
         return [hook for script in self.scripts for hook in script.hooks]
 
     def to_toml(self) -> str:
-        target = get_target(self.target)
-        if target.strict_hooks:
-            header = (
-                '# Hooks recommended by omk-precommit for the Kimi Code CLI. Kimi Code reads hooks only\n'
-                '# from $KIMI_CODE_HOME/config.toml: run `omk-kimi hooks enable --user --target kimi-code`\n'
-                '# or copy these tables there. Keep to the keys event, matcher, command and timeout: any\n'
-                '# other key makes Kimi Code ignore every hook. Commands run from the directory kimi starts in.\n'
-            )
-        else:
-            header = (
-                '# Hooks recommended by omk-precommit. Copy these tables into the config.toml your\n'
-                '# Kimi CLI reads, or run `omk-kimi hooks enable`. Commands run from the project root.\n'
-            )
-        return header + ''.join('\n' + hook.to_toml() for hook in self.hooks)
+        return self.runtime.hooks_example_header + ''.join('\n' + hook.to_toml() for hook in self.hooks)
 
 
-def default_project_hooks(hooks_dir: str | None = None, *, target: str = KIMI_CLI) -> ProjectHookDefs:
-    """The three default hooks of ``target``: safety-check, completion-check and notify.
+def default_project_hooks(hooks_dir: str | None = None, *, runtime: Runtime | str = DEFAULT_RUNTIME) -> ProjectHookDefs:
+    """The three default hooks of ``runtime``: safety-check, completion-check and notify.
 
-    ``hooks_dir`` is where the commands find the scripts (default: the target's hooks dir).
+    ``hooks_dir`` is where the commands find the scripts (default: the runtime's hooks dir).
     """
-    info = get_target(target)
+    info = get_runtime(runtime)
     directory = info.hooks_dir if hooks_dir is None else hooks_dir
 
     def script(name: str, *hooks: tuple[HookEvent, str, int]) -> HookScript:
@@ -116,10 +103,10 @@ def default_project_hooks(hooks_dir: str | None = None, *, target: str = KIMI_CL
         script('safety-check.sh', (HookEvent.PRE_TOOL_USE, info.write_matcher, 10)),
         script('completion-check.sh', (HookEvent.STOP, '', 30)),
         script('notify.sh', (HookEvent.SUBAGENT_START, '', 10), (HookEvent.SUBAGENT_STOP, '', 10)),
-    ), target)
+    ), info)
 
 
-def bundled_hook_tables(target: str, command_for: Callable[[str], str]) -> list[HookTable]:
-    """The bundled hooks of ``target`` as ``[[hooks]]`` tables; ``command_for(script)`` gives each command."""
+def bundled_hook_tables(runtime: Runtime | str, command_for: Callable[[str], str]) -> list[HookTable]:
+    """The bundled hooks of ``runtime`` as ``[[hooks]]`` tables; ``command_for(script)`` gives each command."""
     return [{**hook.as_table(), 'command': command_for(script.name)}
-            for script in default_project_hooks(target=target).scripts for hook in script.hooks]
+            for script in default_project_hooks(runtime=runtime).scripts for hook in script.hooks]

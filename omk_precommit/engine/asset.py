@@ -1,0 +1,20 @@
+"""One file omk-precommit installs: the record the planner, install, sync and rollback work on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from omk_precommit.engine.manifest import EntryKind
+
+
+@dataclass(frozen=True)
+class BundledAsset:
+    """One file to install: project-relative path, manifest kind, bytes, executable bit."""
+
+    path: str
+    kind: EntryKind
+    content: bytes
+    executable: bool = False
+
+    @property
+    def mode(self) -> int:
+        return 0o755 if self.executable else 0o644

@@ -73,6 +73,7 @@ def injected_lines(output: str) -> list[str]:
     (os.fsdecode(b'caf\xe9'), '"caf\\351"'),  # not UTF-8: the byte in octal, as git prints it
     ('::stop-commands::tok', '"::stop-commands::tok"'),
     ('  ::x', '"  ::x"'),
+    (':', '":"'),  # printed as `path: message` it would start the line with `::`
     ('a::b', 'a::b'),
 ])
 def test_quote_path_follows_git_core_quotepath_with_utf8_printed_as_is(path, printed):

@@ -7,8 +7,9 @@ would otherwise inject GitHub workflow commands into a CI log). So:
   quotes when it holds a control character, ``"`` or ``\\`` — except that UTF-8 text other than
   controls is printed as is (git's default ``\\303\\251`` for ``é`` helps nobody). Bytes that are
   not UTF-8 (a ``surrogateescape`` name from the file system), C1 controls and the Unicode line
-  and paragraph separators are octal-escaped like git's. A path that starts with ``::`` (after
-  blanks) is quoted too, so it cannot be read as a workflow command.
+  and paragraph separators are octal-escaped like git's. A path that starts with ``:`` (after
+  blanks) is quoted too: printed as ``path: message`` it would start a line with ``::``, which
+  GitHub reads as a workflow command.
 - ``one_line``: free text (a message, a fix hint, an error) with the same characters escaped, not
   quoted, so it stays on its line.
 - ``annotation_data`` / ``annotation_property``: the escaping GitHub's workflow commands define.
@@ -44,7 +45,7 @@ def _escape(char: str) -> str:
 def quote_path(path: object) -> str:
     """``path`` as printed: as is, or C-quoted in double quotes (see the module docstring)."""
     text = str(path)
-    if _plain(text) and '"' not in text and '\\' not in text and not text.lstrip().startswith('::'):
+    if _plain(text) and '"' not in text and '\\' not in text and not text.lstrip().startswith(':'):
         return text
     return '"' + ''.join('\\' + c if c in '"\\' else _escape(c) if _unsafe(c) else c for c in text) + '"'
 

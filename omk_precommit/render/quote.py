@@ -16,20 +16,20 @@ would otherwise inject GitHub workflow commands into a CI log). So:
 """
 from __future__ import annotations
 
-import unicodedata
+import re
 
 _NAMED = {'\a': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r'}
-# Cc: C0 and C1 controls and DEL; Zl/Zp: U+2028/U+2029; Cs: lone surrogates (bytes that are not UTF-8).
-_UNSAFE_CATEGORIES = frozenset(('Cc', 'Zl', 'Zp', 'Cs'))
+# Unicode categories Cc (C0 and C1 controls, DEL), Zl and Zp (U+2028, U+2029) and Cs (lone
+# surrogates: bytes that are not UTF-8).
+_UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]')
 
 
 def _unsafe(char: str) -> bool:
-    return unicodedata.category(char) in _UNSAFE_CATEGORIES
+    return _UNSAFE.match(char) is not None
 
 
 def _plain(text: str) -> bool:
-    # isprintable() is False for everything unsafe (and for a few harmless characters too).
-    return text.isprintable() or not any(_unsafe(c) for c in text)
+    return _UNSAFE.search(text) is None
 
 
 def _escape(char: str) -> str:

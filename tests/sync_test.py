@@ -44,8 +44,10 @@ def arrange(root, state):
     elif state == 'modified, template changed':
         target.write_bytes(LOCAL_EDIT)
         record(root, PATH, compute_checksum(OLD_TEMPLATE))
-    elif state == 'unmanaged pre-existing':
-        (root / '.kimi/omk-manifest.json').unlink()
+    elif state == 'unmanaged pre-existing':  # e.g. a newly bundled file the team already had
+        manifest = AssetManifest.load(root)
+        files = [e for e in manifest.files if e.path != PATH]
+        manifest.with_changes(files, list(manifest.directories), list(manifest.backups)).save(root)
         target.write_bytes(LOCAL_EDIT)
 
 
@@ -218,3 +220,23 @@ def test_dry_run_leaves_a_stale_omk_new_copy_alone(repo):
     sync_project_assets(repo, dry_run=True)
 
     assert (repo / (rel + CONFLICT_SUFFIX)).exists()
+
+
+@pytest.mark.parametrize('args', [['sync'], ['sync', '--fail-on-change'], ['sync', '--force'], ['sync', '--dry-run'],
+                                  ['sync', '--target', 'kimi-code'], ['sync', '--user']])
+def test_sync_without_a_manifest_installs_nothing_and_prints_one_hint(repo, capsys, args):
+    from omk_precommit.cli import main
+
+    own = repo / '.kimi/hooks/safety-check.sh'
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b'#!/bin/sh\nexit 0\n')
+    before = snapshot(repo)
+
+    assert main(args) == 0
+
+    assert snapshot(repo) == before
+    lines = capsys.readouterr().out.splitlines()
+    hint = [line for line in lines if 'no manifest, so omk manages nothing here; nothing synced' in line]
+    install = 'omk-kimi install --user' if '--user' in args else 'omk-kimi install'
+    assert len(hint) == 1 and f'(run {install}' in hint[0], lines
+    assert sync_project_assets(repo).manifest_missing

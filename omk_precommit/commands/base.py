@@ -112,10 +112,12 @@ def judges_staged(args: argparse.Namespace) -> bool:
 def announce_user_scope(args: argparse.Namespace, runtime: Runtime) -> None:
     """With ``--user`` (and text output), name the user directory first, so every path below has a place."""
     if args.user and not args.json:
+        from omk_precommit.render.quote import one_line, quote_path
         from omk_precommit.runtimes.user_scope import user_scope
 
         scope = user_scope(runtime)
-        print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
+        print(f'user scope: {quote_path(scope.directory)} ({one_line(scope.reason)}); '
+              f'paths below are relative to {quote_path(scope.root)}')
 
 
 def route_paths(root: Path, paths: list[str], runtimes: tuple[Runtime, ...]) -> list[tuple[Runtime, list[str]]]:

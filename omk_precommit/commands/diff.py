@@ -23,6 +23,7 @@ from omk_precommit.engine.merge import find_base
 from omk_precommit.engine.pathargs import managed_path
 from omk_precommit.errors import OmkError
 from omk_precommit.render.output import print_json
+from omk_precommit.render.quote import quote_path
 from omk_precommit.runtimes.bundled import bundled_by_path
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
@@ -68,21 +69,22 @@ def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAU
         if entry.path not in drifted or (wanted and entry.path not in wanted):
             continue
         if os.path.exists(root / entry.path) and not os.path.isfile(root / entry.path):
-            out.append(f'{entry.path}: not a regular file (a directory, FIFO or device is in its place)\n')
+            out.append(f'{quote_path(entry.path)}: not a regular file (a directory, FIFO or device is in its place)\n')
             continue
         expected = expected_content(entry.path, entry.checksum, target)
         if expected is None:  # e.g. an accepted version: git history has the recorded bytes
             expected = find_base(root, entry.path, entry.checksum)
         actual = read_managed(root, entry.path)
         if expected is None:
-            out.append(f'{entry.path}: modified; the recorded version is no longer bundled, compare with git diff\n')
+            out.append(f'{quote_path(entry.path)}: modified; the recorded version is no longer bundled, compare with git diff\n')
             continue
         old, new = _lines(expected), _lines(actual or b'')
         if old is None or new is None:
-            out.append(f'Binary files a/{entry.path} and b/{entry.path} differ\n')
+            out.append(f'Binary files {quote_path("a/" + entry.path)} and {quote_path("b/" + entry.path)} differ\n')
             continue
-        tofile = '/dev/null' if actual is None else f'b/{entry.path}'
-        out.append(''.join(difflib.unified_diff(old, new, f'a/{entry.path}', tofile)))
+        # Headers quoted as git quotes them: "a/x\n" for a name with a control character.
+        tofile = '/dev/null' if actual is None else quote_path(f'b/{entry.path}')
+        out.append(''.join(difflib.unified_diff(old, new, quote_path(f'a/{entry.path}'), tofile)))
     return out
 
 

@@ -225,7 +225,8 @@ def migrate_to_kimi_code(root: Path, *, dry_run: bool = False) -> MigrateReport:
                        f'run {KIMI_CODE.command("install")} for the bundled assets')
     report = MigrateReport(dry_run=dry_run)
     conversions = _agent_conversions(root, report) + _skill_conversions(root, report)
-    bundle = sync_project_assets(root, target=KIMI_CODE, dry_run=dry_run, sidecar=True)  # never merges into .kimi-code/
+    bundle = sync_project_assets(root, target=KIMI_CODE, dry_run=dry_run, sidecar=True,  # never merges into .kimi-code/
+                                 require_manifest=False)
     report = replace(report, bundle=bundle)
     # In a dry run the bundle was not written; plan as if it had been.
     overlay = {}

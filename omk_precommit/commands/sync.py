@@ -22,7 +22,8 @@ from omk_precommit.commands.base import (
 from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.fsutil import make_dirs
 from omk_precommit.engine.gitutil import ignored_paths
-from omk_precommit.engine.manifest import read_managed
+from omk_precommit.engine.manifest import AssetManifest, read_managed
+from omk_precommit.engine.paths import MANIFEST_NAME
 from omk_precommit.engine.plan import MERGES, Action, ActionKind, forget_missing_backups, reconcile
 from omk_precommit.engine.reports import SyncReport, SyncScope
 from omk_precommit.errors import OmkError
@@ -40,12 +41,16 @@ def sync_project_assets(
     dry_run: bool = False,
     target: Runtime | str = DEFAULT_RUNTIME,
     sidecar: bool = False,
+    require_manifest: bool = True,
 ) -> SyncReport:
     """Bring ``root``'s assets up to the bundle; local edits are kept (merged with a newer
-    bundled version; with ``sidecar`` the newer version goes beside them) unless ``force``."""
+    bundled version; with ``sidecar`` the newer version goes beside them) unless ``force``.
+
+    Without a manifest nothing happens (``manifest_missing``) unless not ``require_manifest``
+    (migrate, which creates the target's assets the way install does)."""
     runtime = get_runtime(target)
     return sync_assets(root, runtime.base_dir, bundled_assets(runtime), SyncScope.PROJECT, force=force,
-                       dry_run=dry_run, sidecar=sidecar)
+                       dry_run=dry_run, sidecar=sidecar, require_manifest=require_manifest)
 
 
 def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME,
@@ -54,7 +59,8 @@ def sync_user_assets(*, force: bool = False, dry_run: bool = False, target: Runt
     scope = user_scope(target)
     # The user dir's parent may not exist yet (~/.config on a fresh machine): create it, as omk does.
     return sync_assets(scope.root, scope.base_dir, user_assets(scope, target), SyncScope.USER,
-                       force=force, dry_run=dry_run, create_root=True, sidecar=sidecar)
+                       force=force, dry_run=dry_run, create_root=True, sidecar=sidecar,
+                       require_manifest=False)  # by hand only: no hook runs --user
 
 
 def sync_assets(
@@ -67,15 +73,22 @@ def sync_assets(
     dry_run: bool,
     create_root: bool = False,
     sidecar: bool = False,
+    require_manifest: bool = True,
 ) -> SyncReport:
     """Three-way reconcile of ``assets`` under ``root/base_dir`` with that dir's manifest.
 
     ``create_root``: a missing ``root`` is created (a dry run only plans as if it were).
+    Without a manifest (and ``require_manifest``) nothing is written and the report says
+    ``manifest_missing``: sync runs as a commit hook, and a hook must never install into a
+    repository that did not ask for it (nor overwrite the user's own files there); only install
+    installs.
     """
     if create_root and not dry_run:
         make_dirs(root)
     if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
+    if require_manifest and (not root.is_dir() or AssetManifest.load(root, base_dir) is None):
+        return SyncReport(scope=scope, dry_run=dry_run, manifest_missing=True)
     actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run, sidecar=sidecar)
     backups = [b.backup_path for b in new_backups]
     forgotten = forget_missing_backups(root, base_dir, dry_run=dry_run) if force else []
@@ -141,20 +154,21 @@ def run(args: argparse.Namespace) -> int:
     if args.user:
         runtime = runtime_of(args)
         announce_user_scope(args, runtime)
+        shown = str(user_scope(runtime).directory / MANIFEST_NAME)
         reports = [(runtime, sync_user_assets(force=args.force, dry_run=args.dry_run, target=runtime,
-                                                     sidecar=args.sidecar))]
+                                              sidecar=args.sidecar), shown, runtime.command('install --user'))]
         runtimes: tuple[Runtime, ...] = (runtime,)
     else:
         root = project_root(args)
         runtimes = project_runtimes(args, root)
         reports = [(runtime, sync_project_assets(root, force=args.force, dry_run=args.dry_run, target=runtime,
-                                                        sidecar=args.sidecar))
+                                                 sidecar=args.sidecar), runtime.manifest_path, runtime.command('install'))
                    for runtime in runtimes]
     if args.json:
-        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report in reports]))
+        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report, _, _ in reports]))
     else:
-        for runtime, report in reports:
+        for runtime, report, shown, install in reports:
             runtime_heading(runtime, runtimes)
-            text.print_sync(report, fail_on_change=args.fail_on_change)
-    changed = args.fail_on_change and not args.dry_run and any(r.counted_changes for _, r in reports)
-    return EXIT_FOUND if changed or any(r.conflicts for _, r in reports) else EXIT_CLEAN
+            text.print_sync(report, fail_on_change=args.fail_on_change, manifest_shown=shown, install=install)
+    changed = args.fail_on_change and not args.dry_run and any(r.counted_changes for _, r, _, _ in reports)
+    return EXIT_FOUND if changed or any(r.conflicts for _, r, _, _ in reports) else EXIT_CLEAN

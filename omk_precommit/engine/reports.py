@@ -60,6 +60,7 @@ class SyncReport:
     # --dry-run only: per merged or conflicting file, a unified diff of the file to the merge result.
     merge_previews: dict[str, str] = field(default_factory=dict)
     outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
+    manifest_missing: bool = False  # nothing was synced: only install installs
 
     @property
     def would_create(self) -> list[str]:

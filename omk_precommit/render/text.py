@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from omk_precommit.render.output import github_annotation, paint
+from omk_precommit.render.quote import one_line, quote_path
 
 if TYPE_CHECKING:
     from omk_precommit.commands.accept import AcceptReport
@@ -21,16 +22,16 @@ if TYPE_CHECKING:
 
 
 def print_lines(lines: list[tuple[str, str, str]]) -> None:
-    """``path: message`` for each ``(path, message, colour)``, the message coloured."""
+    """``path: message`` for each ``(path, message, colour)``, the path quoted, the message coloured."""
     for path, message, colour in lines:
-        print(f'{path}: {paint(message, colour)}')
+        print(f'{quote_path(path)}: {paint(one_line(message), colour)}')
 
 
 def _print_labelled(items: list[str], label: str, colour: str, *, split: str = ': ', joint: str = ' ') -> None:
     """Each ``head<split>tail`` item as ``head: <label><joint>tail``, the label coloured."""
     for item in items:
         head, _, tail = item.partition(split)
-        print(f'{head}: {paint(label, colour)}{joint}{tail}')
+        print(f'{quote_path(head)}: {paint(label, colour)}{joint}{one_line(tail)}')
 
 
 def print_check(result: CheckResult, *, staged: bool, base_dir: str,
@@ -72,16 +73,20 @@ def print_install(report: InstallReport) -> None:
     prefix = 'would ' if report.dry_run else ''
     for line in report.plan:
         path, action = line.rsplit(': ', 1)
-        print(f'{path}: {prefix}{action}')
-    for backup in report.backups_created:
-        print(f'{backup}: backup of the file it replaced')
+        print(f'{quote_path(path)}: {prefix}{action}')
+    _print_backups(report.backups_created)
     _print_outside_sparse(report.outside_sparse)
     print(f'{prefix}install {len(report.agents_installed)} agents, {len(report.hooks_installed)} hook files, '
           f'{len(report.skills_linked)} skills; {len(report.plan)} files to change' if report.dry_run else
           f'installed: {len(report.plan)} files changed, {len(report.backups_created)} backups')
 
 
-def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
+def print_sync(report: SyncReport, *, fail_on_change: bool, manifest_shown: str = '.kimi/omk-manifest.json',
+               install: str = 'omk-kimi install') -> None:
+    if report.manifest_missing:
+        print(f'{quote_path(manifest_shown)}: no manifest, so omk manages nothing here; nothing synced '
+              f'(run {install} to install the Kimi assets)')
+        return
     prefix = 'would be ' if report.dry_run else ''
     groups = (
         (report.created, 'created', 'green'), (report.updated, 'updated', 'green'),
@@ -98,12 +103,11 @@ def print_sync(report: SyncReport, *, fail_on_change: bool) -> None:
                      for p in paths])
     for path in report.conflicts:
         kind, _, reason = report.conflict_kinds.get(path, 'sidecar').partition(': ')
-        print_lines([(path, _CONFLICTS[kind].format(prefix=prefix, path=path) + (f' ({reason})' if reason else ''),
-                      'red')])
-    for backup in report.backups_created:
-        print(f'{backup}: backup of the file it replaced')
+        print_lines([(path, _CONFLICTS[kind].format(prefix=prefix, path=quote_path(path))
+                      + (f' ({one_line(reason)})' if reason else ''), 'red')])
+    _print_backups(report.backups_created)
     for backup in report.backups_forgotten:
-        print(f'{backup}: {"would be " if report.dry_run else ""}forgotten: the manifest listed this backup, '
+        print(f'{quote_path(backup)}: {"would be " if report.dry_run else ""}forgotten: the manifest listed this backup, '
               'but the file is gone')
     for preview in report.merge_previews.values():
         print(preview, end='' if preview.endswith('\n') or not preview else '\n')
@@ -160,6 +164,9 @@ _ANNOTATION_HINTS = {
     'markers': 'resolve the conflict markers written into it, then run omk-kimi accept {path}',
     'unresolved': 'resolve the conflict markers in it, then run omk-kimi accept {path}',
 }
+def _print_backups(backups: list[str]) -> None:
+    for backup in backups:
+        print(f'{quote_path(backup)}: backup of the file it replaced')
 
 
 def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:
@@ -167,7 +174,7 @@ def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:
     _print_labelled(report.hooks_removed, prefix + 'removed', 'green')
     _print_labelled(report.hooks_kept, 'kept', 'yellow')
     if report.manifest_missing:
-        print(f'{manifest_shown}: no manifest, nothing to roll back')
+        print(f'{quote_path(manifest_shown)}: no manifest, nothing to roll back')
         return
     print_lines([(p, prefix + 'restored from backup', 'green') for p in report.restored])
     print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
@@ -204,10 +211,11 @@ def print_migrate(report: MigrateReport) -> None:
 def print_hooks(report: HooksReport, action: str) -> None:
     from omk_precommit.render.findings import finding_line  # here: the check path never renders findings
 
+    config = quote_path(report.config)
     if report.reason:
-        print(f'{report.config}: chosen because {report.reason}')
+        print(f'{config}: chosen because {one_line(report.reason)}')
     if report.no_record:
-        print(f'{report.config}: no omk hooks record beside it, nothing to disable')
+        print(f'{config}: no omk hooks record beside it, nothing to disable')
     would = 'would be ' if report.dry_run else ''
     groups = (
         (report.added, would + 'added', 'green'), (report.present, 'already present', None),
@@ -217,11 +225,11 @@ def print_hooks(report: HooksReport, action: str) -> None:
     )
     for tables, message, colour in groups:
         for table in tables:
-            print(f'{report.config}: {paint(message, colour) if colour else message} {table}')
+            print(f'{config}: {paint(message, colour) if colour else message} {one_line(table)}')
     for finding in report.findings:
         print(finding_line(finding, paint, path=report.config))
     for finding in report.preexisting:
-        print(f'{report.config}: {paint("warning", "yellow")}: already in the file before hooks {action}, '
+        print(f'{config}: {paint("warning", "yellow")}: already in the file before hooks {action}, '
               f'left as it was: {finding_line(finding, path="")}')
     if action == 'enable':
         done = f'{len(report.added)} added, {len(report.present)} already present'

@@ -1,7 +1,7 @@
 """Hook events and the hooks omk recommends for a project, per target (Kimi CLI or Kimi Code).
 
 Only the four keys both runtimes accept are ever written (see ``targets.HOOK_KEYS``); what
-differs between targets (the tool names the safety hook matches, the hooks directory) comes
+differs between targets (the write and shell tools the safety hook matches, the hooks directory) comes
 from :mod:`omk_precommit.runtimes.registry`.
 """
 from __future__ import annotations
@@ -113,7 +113,7 @@ def default_project_hooks(hooks_dir: str | None = None, *, target: str = KIMI_CL
         return HookScript(name, tuple(HookConfig(event, command, matcher, timeout) for event, matcher, timeout in hooks))
 
     return ProjectHookDefs((
-        script('safety-check.sh', (HookEvent.PRE_TOOL_USE, info.write_matcher, 10)),
+        script('safety-check.sh', (HookEvent.PRE_TOOL_USE, info.gate_matcher, 10)),
         script('completion-check.sh', (HookEvent.STOP, '', 30)),
         script('notify.sh', (HookEvent.SUBAGENT_START, '', 10), (HookEvent.SUBAGENT_STOP, '', 10)),
     ), target)

@@ -54,6 +54,7 @@ class Target(NamedTuple):
     matcher_engine: str  # whose regular expressions a matcher is: 'python' or 'javascript'
     home_env: str      # the environment variable that moves the home directory
     default_home: str  # the home directory under ~ otherwise
+    shell_tools: tuple[str, ...]  # the tools that run a shell command (tool_input "command")
 
     def home(self) -> Path:
         """The home directory: ``$<home_env>`` when set and non-empty, else ``~/<default_home>``."""
@@ -69,10 +70,10 @@ class Target(NamedTuple):
         return self.home() / 'config.toml'
 
     @property
-    def write_matcher(self) -> str:
-        """The PreToolUse matcher for file writes, anchored because matchers are unanchored
-        regex searches (``Write`` alone would also match an MCP tool ``mcp__x__WriteNote``)."""
-        return '^(' + '|'.join(self.write_tools) + ')$'
+    def gate_matcher(self) -> str:
+        """The PreToolUse matcher of the safety gate: file writes and the shell, anchored because
+        matchers are unanchored regex searches (``Write`` alone would also match ``mcp__x__WriteNote``)."""
+        return '^(' + '|'.join(self.write_tools + self.shell_tools) + ')$'
 
     @property
     def hooks_dir(self) -> str:
@@ -82,11 +83,11 @@ class Target(NamedTuple):
 _TARGETS = {
     KIMI_CLI: Target(KIMI_CLI, '.kimi', 'Kimi CLI', ('WriteFile', 'StrReplaceFile'), KIMI_CLI_HOOK_EVENTS,
                      strict_hooks=False, empty_matched_events=('Stop',), matcher_engine='python',
-                     home_env='KIMI_SHARE_DIR', default_home='.kimi'),
+                     home_env='KIMI_SHARE_DIR', default_home='.kimi', shell_tools=('Shell',)),
     # Facts read from @moonshot-ai/kimi-code 2.1.0 (dist/main.mjs: HookDefSchema is a strict zod object).
     KIMI_CODE: Target(KIMI_CODE, '.kimi-code', 'Kimi Code CLI', ('Write', 'Edit'), KIMI_CODE_HOOK_EVENTS,
                       strict_hooks=True, empty_matched_events=('Stop', 'Interrupt', 'SessionHeartbeat'),
-                      matcher_engine='javascript', home_env='KIMI_CODE_HOME', default_home='.kimi-code'),
+                      matcher_engine='javascript', home_env='KIMI_CODE_HOME', default_home='.kimi-code', shell_tools=('Bash',)),
 }
 TARGETS = tuple(_TARGETS)  # the names (--target choices)
 ALL_TARGETS = tuple(_TARGETS.values())  # the records

@@ -238,12 +238,14 @@ function judge_command(c,    n, i, ch, nx, q, hd, line) {
 function found(key, value) {
   if (key ~ /tool_name/) { if (!tool_seen) { tool = value; tool_seen = 1 } return }
   if (key ~ /command/) {
+    if (length(value) > 65536) block("", "refusing this command: longer than 64 KiB, too long to judge")
     if (++commands > 16) block("", "cannot judge the hook payload: too many commands")
     nq = 1; queue[1] = unjson(value)
     for (j = 1; j <= nq; j++) judge_command(queue[j])
     return
   }
   if (++paths > 256) block("", "cannot judge the hook payload: too many paths")
+  if (length(value) > 16384) block("", "refusing this call: a path longer than 16 KiB, too long to judge")
   judge_path(unjson(value))
 }
 
@@ -268,7 +270,7 @@ function scan(buf,    key, rest) {
 
 # The payload arrives as chunks of at most 8 KiB (tr and fold upstream), so that no awk reads
 # a 50 MB line; chunks join with no separator, newlines became spaces.
-NR == 1 && $0 !~ /^[ \t\r]*\{/ { block("", "cannot parse the hook payload") }
+last == "" && $0 ~ /[^ \t\r]/ && $0 !~ /^[ \t\r]*\{/ { block("", "cannot parse the hook payload") }
 $0 ~ /[^ \t\r]/ { last = $0 }
 { scan(tail $0) }
 END {

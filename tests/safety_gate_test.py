@@ -18,9 +18,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from omk_precommit.commands.install import install_project_assets
 from omk_precommit.runtimes.registry import ALL_TARGETS, KIMI_CLI, KIMI_CODE
+from testing.fake_llm import fake_llm
+from testing.gitrepo import init_repo
+from testing.kimi_cli import kimi_cli_python
 from testing.safety_gate import (
-    GATE_TEXT, busybox_path, edit_call, install_gate, is_secret, payload, run_gate, shell_call, shim_dir,
+    GATE_TEXT,
+    busybox_path,
+    edit_call,
+    install_gate,
+    is_secret,
+    payload,
+    run_gate,
+    shell_call,
+    shim_dir,
     write_call,
 )
 
@@ -157,7 +169,7 @@ def test_every_path_key_is_judged_not_just_the_last(gate):
 
 def test_escaped_characters_in_a_handwritten_payload_are_decoded(gate):
     for path in (r'\u002eenv', r'.\u0045NV', r'\/home\/me\/.env', r'.e\u006ev'):
-        data = ('{"tool_name": "Write", "tool_input": {"path": "%s", "content": "x"}}' % path).encode()
+        data = ('{"tool_name": "Write", "tool_input": {"path": "' + path + '", "content": "x"}}').encode()
         assert run_gate(gate, data).status == 2, path
 
 
@@ -291,10 +303,6 @@ print(json.dumps([asyncio.run(judge(call)) for call in calls]))
 
 
 def test_the_real_kimi_cli_hook_engine_blocks_exactly_the_blocked_rows(tmp_path):
-    from omk_precommit.commands.install import install_project_assets
-    from testing.gitrepo import init_repo
-    from testing.kimi_cli import kimi_cli_python
-
     python = kimi_cli_python()
     if python is None:
         pytest.skip('no Python >= 3.12.2 to run the real kimi-cli 1.52.0 (set OMK_KIMI_PYTHON)')
@@ -312,3 +320,41 @@ def test_the_real_kimi_cli_hook_engine_blocks_exactly_the_blocked_rows(tmp_path)
              if action != (['block'] if blocked else ['allow'])]
     assert wrong == []
     assert len(actions) == len(rows) >= 120
+
+
+# Kimi Code 2.1.0's file tools refuse env, credential and SSH key paths themselves, before any
+# hook runs; the writes here are the ones only the gate stops.
+KIMI_CODE_SESSION = [  # (tool call, blocked), sent one by one by the fake model
+    (write_call(KIMI_CODE, 'ok.txt', 'a = 1\n'), False),
+    (write_call(KIMI_CODE, 'certs/SERVER.PEM/.'), True),
+    (write_call(KIMI_CODE, './store.P12//'), True),
+    (write_call(KIMI_CODE, '.env.example', 'TOKEN=\n'), False),
+    (edit_call(KIMI_CODE, 'ok.txt', PRIVATE_KEYS[-1]), True),
+    (edit_call(KIMI_CODE, 'keys/../tls.Key'), True),
+    (shell_call(KIMI_CODE, 'echo TOKEN=1 > .env'), True),
+    (shell_call(KIMI_CODE, "sh -c 'echo x >> .env.local'"), True),
+    (shell_call(KIMI_CODE, 'cp ok.txt .git-credentials'), True),
+    (shell_call(KIMI_CODE, 'sed -i s/a/b/ .Netrc'), True),
+    (shell_call(KIMI_CODE, 'cat ok.txt .env.example'), False),
+    (shell_call(KIMI_CODE, 'echo hi > notes.md'), False),
+]
+
+
+def test_a_live_kimi_code_session_routes_writes_and_the_shell_through_the_gate(kimi_code, tmp_path):
+    project = init_repo(tmp_path / 'project')
+    install_project_assets(project, target=KIMI_CODE)
+    home = tmp_path / 'kimi-code-home'
+    home.mkdir()
+    replies = [{'tool': call.tool, 'args': call.args} for call, _ in KIMI_CODE_SESSION] + [{'text': 'done'}]
+    with fake_llm(replies) as llm:
+        example = (project / '.kimi-code/hooks.toml.example').read_text()
+        (home / 'config.toml').write_text(llm.config_toml() + '\n' + example)
+        proc = kimi_code.run('-p', 'do things', '--agent', 'executor', cwd=project, kimi_code_home=home)
+    assert proc.returncode == 0, proc.stderr
+    results = [m['content'] for m in llm.requests[-1]['messages'] if m['role'] == 'tool']
+    assert len(results) == len(KIMI_CODE_SESSION)
+    wrong = [(call, result) for (call, blocked), result in zip(KIMI_CODE_SESSION, results)
+             if ('omk safety-check: ' in str(result)) != blocked]
+    assert wrong == [], '\n'.join(map(repr, wrong))
+    assert not any((project / name).exists() for name in ('.env', '.env.local', '.git-credentials', '.Netrc'))
+    assert (project / 'ok.txt').read_text() == 'a = 1\n' and (project / 'notes.md').read_text() == 'hi\n'

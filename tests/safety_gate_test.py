@@ -145,6 +145,12 @@ def test_the_reason_names_the_file_and_why(gate):
      'too many paths'),
     (json.dumps({'tool_name': 'Bash', 'tool_input': {'command': 'sh -c "sh -c \\"' + 'eval ' * 9 + 'ls\\""'}}).encode(),
      'too deeply nested'),
+    (json.dumps({'tool_name': 'Bash', 'tool_input': {'command': 'ls', 'more': [{'command': 'ls'}] * 20}}).encode(),
+     'too many commands'),
+    (json.dumps({'tool_name': 'Bash', 'tool_input': {'command': 'ls', 'more': [{'command': 'ls ' * 2000}] * 12}}).encode(),
+     'too long to judge'),
+    (json.dumps({'tool_name': 'Bash', 'tool_input': {'command': 'sh -c ' + shlex.quote('ls ' * 1500 + '> .env')}}).encode(),
+     'a nested script too long to judge'),
 ])
 def test_gate_fails_closed_on_a_payload_it_cannot_judge(gate, data, reason):
     verdict = run_gate(gate, data)

@@ -157,7 +157,7 @@ function end_word() {
   if (redir == "out") judge_path(word)
   else if (redir == "heredoc") heredoc[++nh] = word
   else if (redir == "") w[++nw] = word
-  redir = ""; word = ""; inword = 0; fdword = 1; long = 0
+  redir = ""; word = ""; wl = 0; inword = 0; fdword = 1; long = 0
 }
 
 # Append to the current word; a word longer than any path (4 KiB) is only marked long, which
@@ -165,70 +165,76 @@ function end_word() {
 function add(ch) {
   inword = 1
   if (long) return
-  if (length(word) >= 4096) { long = 1; return }
+  if (++wl > 4096) { long = 1; return }
   word = word ch
-  if (ch !~ /[0-9]/) fdword = 0
+  if (index("0123456789", ch) == 0) fdword = 0
 }
 
-# Judge one shell command line (a string of sh syntax) in one pass over its characters.
-function judge_command(c,    n, i, ch, nx, q, hd, line) {
-  nw = 0; word = ""; inword = 0; redir = ""; nh = 0; q = ""; fdword = 1; long = 0; hd = 0
-  n = length(c)
-  for (i = 1; i <= n; i++) {
-    ch = substr(c, i, 1)
-    if (hd) {
-      # Inside here-document bodies: data, not commands, up to each delimiter line.
-      if (ch != "\n") { if (length(line) < 4097) line = line ch; continue }
-      sub(/^\t+/, "", line)
-      if (line == heredoc[hd]) hd = hd < nh ? hd + 1 : 0
-      line = ""
-      if (!hd) nh = 0
-      continue
-    }
-    if (q == "\047") { if (ch == "\047") q = ""; else add(ch); continue }
-    if (q == "\"") {
-      if (ch == "\"") q = ""
-      else if ((ch == "\\" || ch == "\001") && i < n) add(substr(c, ++i, 1))
-      else add(ch)
-      continue
-    }
-    if (ch == "\047" || ch == "\"") { q = ch; inword = 1; fdword = 0; continue }
-    if (ch == "\\" || ch == "\001") { if (i < n) { add(substr(c, ++i, 1)); fdword = 0 } continue }
-    if (ch == ">" || ch == "<" || (ch == "&" && substr(c, i + 1, 1) == ">")) {
-      if (inword && fdword && word ~ /^[0-9]+$/) { word = ""; inword = 0 }
-      end_word()
-      nx = substr(c, i + 1, 1)
-      if (ch == "&") { i++; if (substr(c, i + 1, 1) == ">") i++; redir = "out"; continue }
-      if (ch == "<") {
-        if (nx == ">") { i++; redir = "out"; continue }
-        if (nx == "<") {
-          i++
-          if (substr(c, i + 1, 1) == "<") { i++; redir = "in"; continue }
-          if (substr(c, i + 1, 1) == "-") i++
-          redir = "heredoc"; continue
-        }
-        if (nx == "&") i++
-        redir = "in"; continue
-      }
-      if (nx == ">" || nx == "|") { i++; redir = "out"; continue }
-      if (nx == "&") {
-        i++
-        # >&2 and >&- duplicate a descriptor; >&file (bash) writes to file.
-        nx = substr(c, i + 1, 12)
-        redir = nx ~ /^[ \t]*([0-9]+|-)([ \t;&|)<>\n]|$)/ ? "in" : "out"
+# Judge one shell command line (a string of sh syntax) in one pass over its characters, read
+# in windows of 256 (with 256 more to look ahead): substr stays cheap in every awk.
+function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
+  nw = 0; word = ""; wl = 0; inword = 0; redir = ""; nh = 0; q = ""; fdword = 1; long = 0; hd = 0
+  n = length(c); off = 0
+  while (off < n) {
+    s = substr(c, off + 1, 512); m = length(s) < 256 ? length(s) : 256
+    for (i = 1; i <= m; i++) {
+      ch = substr(s, i, 1)
+      if (!hd && q == "" && index(SPECIAL, ch) == 0) { add(ch); continue }  # the common case, first
+      if (hd) {
+        # Inside here-document bodies: data, not commands, up to each delimiter line.
+        if (ch != "\n") { if (++ll <= 4096) line = line ch; continue }
+        sub(/^\t+/, "", line)
+        if (line == heredoc[hd]) hd = hd < nh ? hd + 1 : 0
+        line = ""; ll = 0
+        if (!hd) nh = 0
         continue
       }
-      redir = "out"; continue
+      if (q == "\047") { if (ch == "\047") q = ""; else add(ch); continue }
+      if (q == "\"") {
+        if (ch == "\"") q = ""
+        else if ((ch == "\\" || ch == "\001") && off + i < n) add(substr(s, ++i, 1))
+        else add(ch)
+        continue
+      }
+      if (ch == "\047" || ch == "\"") { q = ch; inword = 1; fdword = 0; continue }
+      if (ch == "\\" || ch == "\001") { if (off + i < n) { add(substr(s, ++i, 1)); fdword = 0 } continue }
+      if (ch == ">" || ch == "<" || (ch == "&" && substr(s, i + 1, 1) == ">")) {
+        if (inword && fdword && word ~ /^[0-9]+$/) { word = ""; wl = 0; inword = 0 }
+        end_word()
+        nx = substr(s, i + 1, 1)
+        if (ch == "&") { i++; if (substr(s, i + 1, 1) == ">") i++; redir = "out"; continue }
+        if (ch == "<") {
+          if (nx == ">") { i++; redir = "out"; continue }
+          if (nx == "<") {
+            i++
+            if (substr(s, i + 1, 1) == "<") { i++; redir = "in"; continue }
+            if (substr(s, i + 1, 1) == "-") i++
+            redir = "heredoc"; continue
+          }
+          if (nx == "&") i++
+          redir = "in"; continue
+        }
+        if (nx == ">" || nx == "|") { i++; redir = "out"; continue }
+        if (nx == "&") {
+          i++
+          # >&2 and >&- duplicate a descriptor; >&file (bash) writes to file.
+          nx = substr(s, i + 1, 12)
+          redir = nx ~ /^[ \t]*([0-9]+|-)([ \t;&|)<>\n]|$)/ ? "in" : "out"
+          continue
+        }
+        redir = "out"; continue
+      }
+      if (ch == " " || ch == "\t" || ch == "\r") { end_word(); continue }
+      if ((ch == "{" || ch == "}") && inword) { add(ch); continue }
+      if (ch == "\n" || ch == ";" || ch == "&" || ch == "|" || ch == "(" || ch == ")" || ch == "`" || ch == "{" || ch == "}") {
+        end_word(); end_command(); redir = ""
+        if (ch == "\n" && nh > 0) { hd = 1; line = ""; ll = 0 }
+        continue
+      }
+      if (ch == "$" && substr(s, i + 1, 1) == "(") { end_word(); end_command(); redir = ""; i++; continue }
+      add(ch)
     }
-    if (ch == " " || ch == "\t" || ch == "\r") { end_word(); continue }
-    if ((ch == "{" || ch == "}") && inword) { add(ch); continue }
-    if (ch == "\n" || ch == ";" || ch == "&" || ch == "|" || ch == "(" || ch == ")" || ch == "`" || ch == "{" || ch == "}") {
-      end_word(); end_command(); redir = ""
-      if (ch == "\n" && nh > 0) { hd = 1; line = "" }
-      continue
-    }
-    if (ch == "$" && substr(c, i + 1, 1) == "(") { end_word(); end_command(); redir = ""; i++; continue }
-    add(ch)
+    off += i - 1
   }
   end_word(); end_command()
 }
@@ -238,7 +244,8 @@ function judge_command(c,    n, i, ch, nx, q, hd, line) {
 function found(key, value) {
   if (key ~ /tool_name/) { if (!tool_seen) { tool = value; tool_seen = 1 } return }
   if (key ~ /command/) {
-    if (length(value) > 65536) block("", "refusing this command: longer than 64 KiB, too long to judge")
+    command_bytes += length(value)
+    if (command_bytes > 65536) block("", "refusing this command: longer than 64 KiB, too long to judge")
     if (++commands > 16) block("", "cannot judge the hook payload: too many commands")
     nq = 1; queue[1] = unjson(value)
     for (j = 1; j <= nq; j++) judge_command(queue[j])
@@ -265,8 +272,10 @@ function scan(buf,    key, rest) {
     found(key, substr(rest, 1, RLENGTH - 1))
     buf = substr(rest, RLENGTH + 1)
   }
-  tail = length(buf) > 80 ? substr(buf, length(buf) - 79) : buf
+  tail = length(buf) > 256 ? substr(buf, length(buf) - 255) : buf
 }
+
+BEGIN { SPECIAL = "\047\"\\\001<>& \t\r\n;|()`{}$" }
 
 # The payload arrives as chunks of at most 8 KiB (tr and fold upstream), so that no awk reads
 # a 50 MB line; chunks join with no separator, newlines became spaces.

@@ -69,6 +69,9 @@ BLOCKED_COMMANDS = [
     'cd app && echo KEY=1 > .env', 'eval "echo x > .env"', 'echo x > ".e"nv', 'echo x > \\.env',
     'FOO=1 echo x > .aws/credentials', 'sudo tee /root/.aws/credentials < creds', 'x=$(echo x > .env)',
     'echo x <> .env', 'true && printf x > "$HOME/.env"', 'echo x > id_rsa', '(echo x) > KEY.PEM',
+    'for f in a; do cp "$f" .env; done', 'if true; then mv a .netrc; fi', 'ls | xargs -r cp -t backup/ .env.local',
+    "echo x > $'.env'", 'CP a .ENV', '/bin/cp a .env', '\\cp a .env', "c''p a .env", 'cp -- a .env',
+    '>.env echo x', 'exec 3>.env', 'tee </dev/null .env', '{ echo x; } > .env', 'busybox tee .env',
 ]
 ALLOWED_COMMANDS = [
     'cat .env', 'grep -c KEY .env', 'test -f .env && echo yes', '[ -e /home/me/.ssh/id_rsa ]', 'source .env',

@@ -112,7 +112,7 @@ function end_command(    i, s, cmd, nargs, arg, a, dest, tdir, inplace) {
   s = 1
   while (s <= nw) {
     if (w[s] ~ /^[A-Za-z_][A-Za-z0-9_]*=/) { s++; continue }
-    if (w[s] ~ /^(sudo|doas|env|command|exec|nohup|time|nice|builtin|stdbuf|timeout)$/) {
+    if (w[s] ~ /^(sudo|doas|env|command|exec|nohup|time|nice|builtin|stdbuf|timeout|xargs|busybox|!|if|then|else|elif|do|while|until)$/) {
       s++
       while (s <= nw && (w[s] ~ /^-/ || w[s] ~ /^[A-Za-z_][A-Za-z0-9_]*=/)) s++
       continue
@@ -120,7 +120,7 @@ function end_command(    i, s, cmd, nargs, arg, a, dest, tdir, inplace) {
     break
   }
   if (s > nw) { nw = 0; return }
-  cmd = w[s]; sub(/.*\//, "", cmd)
+  cmd = tolower(w[s]); sub(/.*\//, "", cmd)  # tolower: CP is cp on a case-insensitive disk
   nargs = 0; tdir = ""; inplace = 0
   for (i = s + 1; i <= nw; i++) {
     if (w[i] == "-t" && i < nw) { tdir = w[++i]; continue }
@@ -232,6 +232,7 @@ function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
         continue
       }
       if (ch == "$" && substr(s, i + 1, 1) == "(") { end_word(); end_command(); redir = ""; i++; continue }
+      if (ch == "$" && (substr(s, i + 1, 1) == "\047" || substr(s, i + 1, 1) == "\"")) continue  # $'...', $"..."
       add(ch)
     }
     off += i - 1

@@ -127,6 +127,13 @@ def test_the_reason_names_the_file_and_why(gate):
     assert verdict.stderr == 'omk safety-check: refusing to write ./.env//: it looks like an environment file with secrets\n'
     verdict = run_gate(gate, payload(KIMI_CODE, shell_call(KIMI_CODE, 'cp new/id_rsa ~/.ssh/')))
     assert verdict.stderr == 'omk safety-check: refusing to write ~/.ssh/id_rsa: it looks like an SSH private key\n'
+    verdict = run_gate(gate, payload(KIMI_CLI, write_call(KIMI_CLI, 'keys\\cert\\server.pem')))
+    assert verdict.stderr == ('omk safety-check: refusing to write keys\\cert\\server.pem: '
+                              'it looks like a private key or certificate store\n')
+    # Control characters cannot start a line of their own in the reason.
+    verdict = run_gate(gate, payload(KIMI_CODE, write_call(KIMI_CODE, 'x/\n::error::hi/\r/.env')))
+    assert verdict.stderr == ('omk safety-check: refusing to write x/?::error::hi/?/.env: '
+                              'it looks like an environment file with secrets\n')
 
 
 @pytest.mark.parametrize(('data', 'reason'), [

@@ -27,8 +27,10 @@ trap 'status=$?; if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
 
 # shellcheck disable=SC2016 # the program is awk, not shell
 verdict=$(tr '\n' ' ' | fold -b -w 8192 | awk '
-function block(target, why) {
+function block(target, why,    n, i, part) {
   if (target != "") {
+    n = split(target, part, "\001"); target = part[1]  # \001 stands for a backslash
+    for (i = 2; i <= n; i++) target = target "\\" part[i]
     gsub(/[\001-\037\177]/, "?", target)
     print "refusing to write " target ": " why
   } else print why
@@ -302,6 +304,6 @@ if [ "$status" -eq 0 ] && [ "$verdict" = allow ]; then
 fi
 case $verdict in
   '' | allow) echo "omk safety-check: cannot judge the hook payload (status $status); blocking the call to be safe" >&2 ;;
-  *) echo "omk safety-check: $verdict" >&2 ;;
+  *) printf 'omk safety-check: %s\n' "$verdict" >&2 ;;
 esac
 exit 2

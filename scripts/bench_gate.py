@@ -78,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f'{tools:<18} {len(data) / 1e6:>4.0f} {name:<32} {median:>9.2f} {"ok" if ok else "WRONG":>8}')
                     if not ok or (tools == 'system sh + awk' and megabytes >= 50 and median >= TARGET_SECONDS):
                         missed = True
-    print(f'target: a 50 MB payload in under {TARGET_SECONDS:.0f} s with the system tools: {"MISSED" if missed else "met"}')
+    sizes = [int(size) for size in args.sizes.split(',')]
+    outcome = 'MISSED' if missed else 'met' if max(sizes) >= 50 else 'not measured (no size of 50 MB or more)'
+    print(f'target: a 50 MB payload in under {TARGET_SECONDS:.0f} s with the system tools: {outcome}')
     return 1 if missed else 0
 
 

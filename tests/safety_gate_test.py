@@ -11,6 +11,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -293,6 +294,15 @@ def test_a_50_mb_payload_is_judged_well_within_the_hook_timeout(gate):
         verdict = run_gate(gate, payload(target, call))
         assert verdict.status == status, verdict.stderr
         assert time.monotonic() - started < 10
+
+
+def test_the_gate_benchmark_runs_and_reports_the_target():
+    script = Path(__file__).resolve().parent.parent / 'scripts' / 'bench_gate.py'
+    proc = subprocess.run((sys.executable, str(script), '--sizes', '1', '--rounds', '1'),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'WRONG' not in proc.stdout and 'WriteFile big.txt (path last)' in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith('target: a 50 MB payload in under 2 s')
 
 
 # The real runtimes: kimi-cli's HookEngine runs the installed hooks example on every row; a live

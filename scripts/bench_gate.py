@@ -5,7 +5,8 @@ For each payload size (default 1, 10 and 50 MB of file content) it builds two Pr
 payloads in the runtimes' real shapes: a kimi-cli WriteFile of ``big.txt`` (allowed) and a Kimi
 Code Write of ``.env`` with the path *after* the content (blocked). It times the gate on each
 with every tool set present (the system ``sh``/``awk``; busybox alone; ``gawk --posix``;
-``original-awk``), taking the median of a few rounds, and prints one row per run. The target is
+``original-awk``), taking the median of a few rounds of wall-clock time and of CPU time (user +
+system of the whole pipeline: the figure a busy machine does not inflate), one row per run. The target is
 a 50 MB payload judged in under 2 s (both runtimes treat a hook timeout as "allow"); it exits 1
 when the system tools miss it.
 
@@ -14,6 +15,7 @@ when the system tools miss it.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import sys
@@ -56,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix='omk-bench-gate-') as tmp:
         base = Path(tmp)
         gate = install_gate(base)
-        print(f'{"tools":<18} {"MB":>4} {"payload":<32} {"median s":>9} {"verdict":>8}')
+        print(f'{"tools":<18} {"MB":>4} {"payload":<32} {"median s":>9} {"cpu s":>6} {"verdict":>8}')
         for megabytes in (int(s) for s in args.sizes.split(',')):
             text = content(megabytes)
             cases = []
@@ -68,14 +70,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             for tools, path_env in tool_sets(base).items():
                 shell = 'sh' if tools != 'busybox' else str(Path(path_env or '') / 'sh')
                 for name, data, status in cases:
-                    times, verdicts = [], set()
+                    times, cpu, verdicts = [], [], set()
                     for _ in range(args.rounds):
+                        before = resource.getrusage(resource.RUSAGE_CHILDREN)
                         started = time.perf_counter()
                         verdicts.add(run_gate(gate, data, path_env=path_env, shell=shell).status)
                         times.append(time.perf_counter() - started)
+                        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
                     median = statistics.median(times)
                     ok = verdicts == {status}
-                    print(f'{tools:<18} {len(data) / 1e6:>4.0f} {name:<32} {median:>9.2f} {"ok" if ok else "WRONG":>8}')
+                    print(f'{tools:<18} {len(data) / 1e6:>4.0f} {name:<32} {median:>9.2f} '
+                          f'{statistics.median(cpu):>6.2f} {"ok" if ok else "WRONG":>8}')
                     if not ok or (tools == 'system sh + awk' and megabytes >= 50 and median >= TARGET_SECONDS):
                         missed = True
     sizes = [int(size) for size in args.sizes.split(',')]

@@ -73,6 +73,10 @@ BLOCKED_COMMANDS = [
     'for f in a; do cp "$f" .env; done', 'if true; then mv a .netrc; fi', 'ls | xargs -r cp -t backup/ .env.local',
     "echo x > $'.env'", 'CP a .ENV', '/bin/cp a .env', '\\cp a .env', "c''p a .env", 'cp -- a .env',
     '>.env echo x', 'exec 3>.env', 'tee </dev/null .env', '{ echo x; } > .env', 'busybox tee .env',
+    # A << that is a shift, or a here-document that never ends, hides no command after it.
+    'echo $((1<<2))\necho x > .env', 'echo $[1<<2]\necho x > .env\n2]', '((x = 1 << 2))\ncp a .env',
+    'cat <<EOF\ntext\necho x > .env', 'echo x > \\\n.env', 'echo x > ".e\\\nnv"',
+    'echo $(( $(echo x > .env) ))',
 ]
 ALLOWED_COMMANDS = [
     'cat .env', 'grep -c KEY .env', 'test -f .env && echo yes', '[ -e /home/me/.ssh/id_rsa ]', 'source .env',
@@ -81,6 +85,7 @@ ALLOWED_COMMANDS = [
     'diff .env .env.example', 'git add .env.example', 'python -m pytest -q', 'echo "a > .env"',
     "cat > notes.md <<'EOF'\necho x > .env\nEOF\nls", 'ls >&2', 'ls 2>/dev/null', 'echo hi >/dev/null 2>&1',
     'git commit -m "fix .env loading"', 'cat .env > backup.txt', 'env | grep PATH', 'openssl rand -hex 16',
+    'echo $(( 2 > 1 ))', "cat > README.md <<'EOF'\nRun: cp .env.example .env\nEOF\ngit add README.md",
 ]
 
 

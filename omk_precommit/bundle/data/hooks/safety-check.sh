@@ -15,7 +15,8 @@
 #
 # It fails closed: both runtimes treat every exit status except 2 as "allow", so a payload it
 # cannot read or parse, or a write or shell call whose path or command it cannot find, is
-# blocked. One awk pass with bounded work; POSIX sh and awk only, no jq.
+# blocked. One pass over the payload with bounded work (tr, fold and awk); POSIX tools only,
+# no jq.
 
 LC_ALL=C
 export LC_ALL
@@ -173,9 +174,11 @@ function add(ch) {
 }
 
 # Judge one shell command line (a string of sh syntax) in one pass over its characters, read
-# in windows of 256 (with 256 more to look ahead): substr stays cheap in every awk.
-function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
-  nw = 0; word = ""; wl = 0; inword = 0; redir = ""; nh = 0; q = ""; fdword = 1; long = 0; hd = 0
+# in windows of 256 (with 256 more to look ahead): substr stays cheap in every awk. A here-
+# document body is skipped only up to its delimiter line; with none (or a `<<` that was an
+# arithmetic shift after all) the rest is judged again with here-documents off (nohd).
+function judge_command(c, nohd,    n, off, s, m, i, ch, nx, q, hd, hstart, line, ll, arith) {
+  nw = 0; word = ""; wl = 0; inword = 0; redir = ""; nh = 0; q = ""; fdword = 1; long = 0; hd = 0; arith = 0
   n = length(c); off = 0
   while (off < n) {
     s = substr(c, off + 1, 512); m = length(s) < 256 ? length(s) : 256
@@ -194,12 +197,17 @@ function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
       if (q == "\047") { if (ch == "\047") q = ""; else add(ch); continue }
       if (q == "\"") {
         if (ch == "\"") q = ""
+        else if ((ch == "\\" || ch == "\001") && substr(s, i + 1, 1) == "\n") i++  # a continued line
         else if ((ch == "\\" || ch == "\001") && off + i < n) add(substr(s, ++i, 1))
         else add(ch)
         continue
       }
       if (ch == "\047" || ch == "\"") { q = ch; inword = 1; fdword = 0; continue }
-      if (ch == "\\" || ch == "\001") { if (off + i < n) { add(substr(s, ++i, 1)); fdword = 0 } continue }
+      if (ch == "\\" || ch == "\001") {
+        if (substr(s, i + 1, 1) == "\n") i++  # a continued line
+        else if (off + i < n) { add(substr(s, ++i, 1)); fdword = 0 }
+        continue
+      }
       if (ch == ">" || ch == "<" || (ch == "&" && substr(s, i + 1, 1) == ">")) {
         if (inword && fdword && word ~ /^[0-9]+$/) { word = ""; wl = 0; inword = 0 }
         end_word()
@@ -209,9 +217,9 @@ function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
           if (nx == ">") { i++; redir = "out"; continue }
           if (nx == "<") {
             i++
-            if (substr(s, i + 1, 1) == "<") { i++; redir = "in"; continue }
+            if (substr(s, i + 1, 1) == "<" || arith) { i++; redir = "in"; continue }
             if (substr(s, i + 1, 1) == "-") i++
-            redir = "heredoc"; continue
+            redir = nohd ? "in" : "heredoc"; continue
           }
           if (nx == "&") i++
           redir = "in"; continue
@@ -228,11 +236,17 @@ function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
       }
       if (ch == " " || ch == "\t" || ch == "\r") { end_word(); continue }
       if ((ch == "{" || ch == "}") && inword) { add(ch); continue }
+      # Arithmetic, where << is a shift: $(( )), (( )), $[ ].
+      if (ch == "(" && substr(s, i + 1, 1) == "(") { end_word(); end_command(); redir = ""; arith++; i++; continue }
+      if (ch == ")" && substr(s, i + 1, 1) == ")" && arith) { end_word(); end_command(); redir = ""; arith--; i++; continue }
+      if (ch == "$" && substr(s, i + 1, 1) == "[") { arith++; i++; continue }
+      if (ch == "]" && arith) { arith--; add(ch); continue }
       if (ch == "\n" || ch == ";" || ch == "&" || ch == "|" || ch == "(" || ch == ")" || ch == "`" || ch == "{" || ch == "}") {
         end_word(); end_command(); redir = ""
-        if (ch == "\n" && nh > 0) { hd = 1; line = ""; ll = 0 }
+        if (ch == "\n" && nh > 0) { hd = 1; line = ""; ll = 0; hstart = off + i + 1 }
         continue
       }
+      if (ch == "$" && substr(s, i + 1, 2) == "((") { end_word(); end_command(); redir = ""; arith++; i += 2; continue }
       if (ch == "$" && substr(s, i + 1, 1) == "(") { end_word(); end_command(); redir = ""; i++; continue }
       if (ch == "$" && (substr(s, i + 1, 1) == "\047" || substr(s, i + 1, 1) == "\"")) continue  # $'...', $"..."
       add(ch)
@@ -240,6 +254,7 @@ function judge_command(c,    n, off, s, m, i, ch, nx, q, hd, line, ll) {
     off += i - 1
   }
   end_word(); end_command()
+  if (hd) judge_command(substr(c, hstart), 1)
 }
 
 # A key/value pair found in the payload. A key cannot occur inside a JSON string (its quotes
@@ -251,7 +266,7 @@ function found(key, value) {
     if (command_bytes > 65536) block("", "refusing this command: longer than 64 KiB, too long to judge")
     if (++commands > 16) block("", "cannot judge the hook payload: too many commands")
     nq = 1; queue[1] = unjson(value)
-    for (j = 1; j <= nq; j++) judge_command(queue[j])
+    for (j = 1; j <= nq; j++) judge_command(queue[j], 0)
     return
   }
   if (++paths > 256) block("", "cannot judge the hook payload: too many paths")

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omk_precommit.commands.install import install_project_assets
-from omk_precommit.runtimes.registry import ALL_TARGETS, KIMI_CLI, KIMI_CODE
+from omk_precommit.runtimes.registry import KIMI_CLI, KIMI_CODE
 from testing.fake_llm import fake_llm
 from testing.gitrepo import init_repo
 from testing.kimi_cli import kimi_cli_python
@@ -202,11 +202,18 @@ def test_gate_runs_on_a_path_that_json_escapes_and_non_ascii(gate):
         assert run_gate(gate, payload(target, shell_call(target, 'echo "ü" > "ü dir/.env"'))).status == 2
 
 
-def test_the_gate_knows_the_write_and_shell_tools_of_every_runtime():
-    # The script names the tools it fails closed for; they must be the registry's.
-    for target in ALL_TARGETS:
-        for tool in target.write_tools + target.shell_tools:
-            assert tool in GATE_TEXT, (target.name, tool)
+def test_the_gate_fails_closed_for_every_tool_the_installed_matcher_routes_to_it(tmp_path):
+    # The script names the write and shell tools it needs a path or command from; the installed
+    # PreToolUse matcher (each runtime's write and shell tools) must route no other tool to it.
+    fail_closed = {tool for names in re.findall(r'tool ~ /\^\(([^)]*)\)\$/', GATE_TEXT) for tool in names.split('|')}
+    for target, shell in ((KIMI_CLI, 'Shell'), (KIMI_CODE, 'Bash')):
+        project = init_repo(tmp_path / target)
+        install_project_assets(project, target=target)
+        base = '.kimi' if target == KIMI_CLI else '.kimi-code'
+        matcher = re.search(r'matcher = "\^\(([^)]*)\)\$"', (project / base / 'hooks.toml.example').read_text())
+        assert matcher is not None
+        tools = set(matcher.group(1).split('|'))
+        assert shell in tools and tools <= fail_closed, (tools, fail_closed)
 
 
 def test_the_gate_uses_posix_tools_only():

@@ -78,7 +78,7 @@ def test_a_third_runtime_goes_through_install_check_sync_doctor_and_rollback(
     architect = root / '.fakecli/agents/architect.json'
     assert json.loads(architect.read_text())['name'] == 'architect'
     assert (root / '.fakecli/hooks/safety-check.sh').is_file()
-    assert '^(Put)$' in (root / '.fakecli/hooks.toml.example').read_text()
+    assert '^(Put|Run)$' in (root / '.fakecli/hooks.toml.example').read_text()
     assert (root / '.fakecli/omk-manifest.json').is_file() and not (root / '.kimi').exists()
     assert main(['check', *at]) == 0
 

@@ -85,7 +85,7 @@ def test_user_scope_picks_kimi_code_when_its_home_exists_and_says_why(user_scrip
     assert f'{code_home / "config.toml"}: chosen because the Kimi Code CLI home' in out
     assert 'so target kimi-code' in out
     hooks = hooks_in(code_home / 'config.toml')
-    assert hooks[0]['matcher'] == '^(Write|Edit)$'  # anchored: exactly Kimi Code's two file writers
+    assert hooks[0]['matcher'] == '^(Write|Edit|Bash)$'  # anchored: exactly Kimi Code's file writers and shell
     assert all(set(h) <= {'event', 'matcher', 'command', 'timeout'} for h in hooks)
     assert not user_config().exists()
 
@@ -112,7 +112,7 @@ def test_user_enable_dry_run_shows_the_scripts_it_would_install_and_writes_nothi
     out = capsys.readouterr().out
     assert 'would install the user scope first' in out
     assert '.kimi-code/hooks/safety-check.sh: would be created' in out
-    assert 'would be added [[hooks]] PreToolUse ^(Write|Edit)$' in out
+    assert 'would be added [[hooks]] PreToolUse ^(Write|Edit|Bash)$' in out
     assert list(code_home.iterdir()) == []
 
 
@@ -120,7 +120,7 @@ def test_user_enable_with_an_explicit_target_uses_that_targets_config_and_script
     Path(os.environ['KIMI_CODE_HOME']).mkdir()
     assert main(['hooks', 'enable', '--user', '--target', 'kimi-cli']) == 0
     hooks = hooks_in(user_config())
-    assert hooks[0]['matcher'] == '^(WriteFile|StrReplaceFile)$'
+    assert hooks[0]['matcher'] == '^(WriteFile|StrReplaceFile|Shell)$'
     assert {h['command'] for h in hooks} == {str(user_scripts / n) for n in ('safety-check.sh', 'completion-check.sh',
                                                                            'notify.sh')}
     assert not (Path(os.environ['KIMI_CODE_HOME']) / 'config.toml').exists()

@@ -117,10 +117,10 @@ class Runtime:
     # -- hooks -------------------------------------------------------------------------------
 
     @property
-    def write_matcher(self) -> str:
-        """The PreToolUse matcher for file writes, anchored because matchers are unanchored
-        regex searches (``Write`` alone would also match an MCP tool ``mcp__x__WriteNote``)."""
-        return '^(' + '|'.join(self.write_tools) + ')$'
+    def gate_matcher(self) -> str:
+        """The PreToolUse matcher of the safety gate: file writes and the shell, anchored because
+        matchers are unanchored regex searches (``Write`` alone would also match ``mcp__x__WriteNote``)."""
+        return '^(' + '|'.join(self.write_tools + self.shell_tools) + ')$'
 
     def user_configs_considered(self) -> tuple[Runtime, ...]:
         """The runtimes whose user configs may hold this runtime's bundled hooks (its own, by default)."""

@@ -3,8 +3,8 @@
 An agent spec is any ``*.yaml`` / ``*.yml`` file under ``.kimi/agents/``. Files other than
 ``agent.yaml`` that other specs only ``extend`` are partial by design and are checked through the
 specs that extend them; every other file must load on its own, as ``kimi --agent-file FILE``
-would: the spec resolves, its name is not empty, its prompt file exists and defines every
-``${VAR}`` it uses, its tool paths are Kimi CLI tools, and its subagent files exist and resolve.
+would: the spec resolves, its name is not empty, its prompt file exists and renders as the
+Jinja2 template kimi-cli reads it as (``prompts``), its tool paths are Kimi CLI tools, and its subagent files exist and resolve.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from omk_precommit.runtimes.kimi_cli.agentspec import (
     referenced_specs,
     resolve_agent_spec,
 )
-from omk_precommit.runtimes.kimi_cli.facts import BUILTIN_PROMPT_ARGS, JINJA_GLOBALS, KIMI_CLI_VERSION, KNOWN_TOOLS
+from omk_precommit.runtimes.kimi_cli.facts import KIMI_CLI_VERSION, KNOWN_TOOLS
+from omk_precommit.runtimes.kimi_cli.prompts import render_problem
 from omk_precommit.runtimes.readers import not_regular_fix
 
 SPEC_SUFFIXES = ('.yaml', '.yml')
@@ -113,20 +114,11 @@ def _check_prompt(spec: ResolvedSpec, root: Path, findings: Findings, rel: str, 
         reason = 'is not UTF-8 text' if isinstance(e, UnicodeDecodeError) else f'cannot be read ({e.strerror})'
         findings.error(rel, f'system prompt {shown} {reason}', fix)
         return
-    defined = BUILTIN_PROMPT_ARGS | JINJA_GLOBALS | set(spec.system_prompt_args)
-    for name in sorted(prompt_variables(text) - defined):
-        findings.error(rel, f'system prompt {shown} uses ${{{name}}}, which is not defined '
-                            '(Kimi CLI fails with "Missing system prompt arg")',
-                       f'define {name} under `system_prompt_args:` in {rel}, or remove it from {shown}')
-
-
-_JINJA_IGNORED = re.compile(r'\{#.*?#\}|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}', re.DOTALL)
-_VARIABLE = re.compile(r'\$\{\s*([A-Za-z_][A-Za-z0-9_]*)')
-
-
-def prompt_variables(text: str) -> set[str]:
-    """The names a prompt uses as ``${NAME ...}`` (kimi-cli renders prompts with Jinja, ``${`` ``}`` delimiters)."""
-    return set(_VARIABLE.findall(_JINJA_IGNORED.sub('', text)))
+    problem = render_problem(path, text, spec.system_prompt_args)
+    if problem:
+        findings.error(rel, f'system prompt {shown} is not a template Kimi CLI can render: {problem}',
+                       f'fix {shown} (it is Jinja2 with ${{ }} variables; write {{{{ "{{#" }}}} for a literal {{#}}, '
+                       f'define a missing name under `system_prompt_args:` in {rel})')
 
 
 def _check_tools(spec: ResolvedSpec, findings: Findings, rel: str, fix: str) -> None:

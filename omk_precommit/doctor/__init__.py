@@ -45,7 +45,7 @@ def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str 
             results = tree.as_project(_project_results(tree.root, runtime, git_root=root, staged=True))
     else:
         results = _project_results(root, runtime, git_root=root)
-    results += check_kimi_binary()
+    results += check_kimi_binary(runtime.install_hint)
     if strict:
         results = [replace(r, severity=Severity.ERROR) if _about_the_project(r) else r for r in results]
     return results

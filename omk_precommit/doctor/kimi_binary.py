@@ -20,13 +20,14 @@ INSTALL_HINT = 'npm install -g @moonshot-ai/kimi-code'
 _VERSION = re.compile(r'\d+\.\d+(?:\.\d+)?[^\s,]*')
 
 
-def check_kimi_binary() -> list[DiagResult]:
-    """Ok with the version of ``kimi`` on PATH; a warning when it is missing, archived or does not answer."""
+def check_kimi_binary(install_hint: str = INSTALL_HINT) -> list[DiagResult]:
+    """Ok with the version of ``kimi`` on PATH; a warning when it is missing (naming ``install_hint``,
+    the checked runtime's CLI), archived or does not answer."""
     findings = Findings('kimi')
     executable = shutil.which('kimi')
     if executable is None:
         findings.warning(None, 'the kimi command is not on PATH; omk-kimi does not need it, you need it to run the agents',
-                         INSTALL_HINT)
+                         install_hint)
         return findings.results
     # Telemetry and self-update have no business in a version query.
     env = {**os.environ, 'KIMI_DISABLE_TELEMETRY': '1', 'KIMI_CODE_NO_AUTO_UPDATE': '1'}

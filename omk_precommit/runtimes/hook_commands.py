@@ -81,11 +81,12 @@ def resolve_command(command: str, depth: int = 0) -> Resolution:
         if len(words) != 2 or _shell_expands(words[1]) or words[1].startswith('-'):
             return Unresolved('it changes directory to a place the shell computes')
         cwd, (words, _) = words[1], segments[1]
-    words = _unwrap(words)
-    if words is None:
+    unwrapped = _unwrap(words)
+    if unwrapped is None:
         return Unresolved('a wrapper (timeout, env, nice) is missing its command')
-    if not words:
+    if not unwrapped:
         return None
+    words = unwrapped
     if words[0] in _SHELL_SYNTAX:
         return Unresolved(f'it starts with the shell keyword {words[0]!r}')
     if _shell_expands(words[0]):

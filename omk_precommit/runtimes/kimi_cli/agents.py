@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from omk_precommit.runtimes.kimi_cli.agentspec import (
     reference_problem,
     referenced_specs,
     resolve_agent_spec,
+    spec_references,
 )
 from omk_precommit.runtimes.kimi_cli.facts import KIMI_CLI_VERSION, KNOWN_TOOLS
 from omk_precommit.runtimes.kimi_cli.prompts import render_problem
@@ -51,9 +51,16 @@ def check_agents(root: Path, base_dir: str, managed: Collection[str] = ()) -> li
 
 
 def spec_files(agents_dir: Path) -> list[Path]:
-    """Every YAML file under ``agents_dir`` (symlinked directories are not entered)."""
+    """Every YAML file under ``agents_dir``, symlinked directories included (the Kimi CLI loads an
+    agent through a link like any other; each real directory is entered once, so a link cycle ends)."""
     found = []
-    for directory, _, names in os.walk(agents_dir):
+    seen: set[str] = set()
+    for directory, subdirs, names in os.walk(agents_dir, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:
+            subdirs[:] = []
+            continue
+        seen.add(real)
         found += [Path(directory, name) for name in names if name.endswith(SPEC_SUFFIXES)]
     return sorted(found)
 
@@ -90,6 +97,10 @@ def _check_spec(file: Path, root: Path, findings: Findings, managed: Collection[
     _check_prompt(spec, root, findings, rel, fix)
     _check_tools(spec, findings, rel, fix)
     _check_subagents(spec, root, findings, rel, fix)
+    if spec_references(read_regular(file).decode('utf-8')).empty_subagents:
+        inherited = ', '.join(sorted(spec.subagents)) or 'none'
+        findings.warning(rel, f'`subagents: []` does not remove the subagents: Kimi CLI reads [] as "inherit", '
+                              f'so this agent gets its parent\'s ({inherited})', f'write `subagents: {{}}` in {rel} for none')
     if not findings.has_problems(rel):
         findings.ok(rel, f'loads in Kimi CLI {KIMI_CLI_VERSION}: agent {spec.name!r}, {len(spec.loaded_tools)} tools')
 

@@ -155,6 +155,9 @@ def check_skill_file(rel: str, data: bytes) -> list[Finding]:
     if skill_type is not None and (not isinstance(skill_type, str) or skill_type.strip() not in SKILL_TYPES):
         problems.append(_problem(rel, f'skill type {skill_type!r} is not supported, so Kimi Code skips the skill; '
                                      f'use one of {", ".join(SKILL_TYPES)} or leave it out'))
+    elif skill_type is not None and skill_type.strip() == 'reference':
+        problems.append(_problem(rel, 'type: reference: Kimi Code loads the skill but never lists it to the model, '
+                                      'so it is used only when something names it', WARNING))
     if directory_skill:
         for field in ('name', 'description'):
             if _non_empty(front.get(field)) is None:
@@ -207,6 +210,19 @@ def _has_sub_skills(skill_md: Path) -> bool:
     return isinstance(front, dict) and front.get('has-sub-skill') is True
 
 
+def ignored_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
+    """Markdown files under ``agents/`` and ``skills/`` that Kimi Code never reads: it matches ``.md``
+    case-sensitively, so ``agent.MD`` or ``notes.Md`` is skipped without a word."""
+    found: list[Path] = []
+    for sub in ('agents', 'skills'):
+        directory = root / base_dir / sub
+        if directory.is_dir():
+            found += [path for path in sorted(directory.rglob('*'))
+                      if path.suffix.lower() == '.md' and path.suffix != '.md' and path.is_file()
+                      and not any(part.startswith('.') for part in path.relative_to(directory).parts)]
+    return found
+
+
 def agent_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
     """The files Kimi Code reads as project agents, in its order."""
     return list(_walk_md(root / base_dir / 'agents'))
@@ -256,6 +272,10 @@ def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Fi
         rel, data = readable(path)
         if data is not None:
             problems.extend(check_skill_file(rel, data))
+    for path in ignored_files(root, base_dir):
+        rel = path.relative_to(root).as_posix()
+        problems.append(_problem(rel, f'Kimi Code ignores this file: it reads only files ending in .md '
+                                      f'(lower case); rename it to {path.stem}.md', WARNING))
     example = base / 'hooks.toml.example'
     if example.is_file():
         rel, data = readable(example)

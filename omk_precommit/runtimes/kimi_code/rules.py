@@ -18,7 +18,13 @@ import yaml
 from omk_precommit.engine.findings import Finding, Severity
 from omk_precommit.engine.fsutil import NotRegularFileError, read_regular
 from omk_precommit.engine.paths import is_inside_root
-from omk_precommit.runtimes.frontmatter import JAVASCRIPT_YAML_1_2, FrontmatterError, load_yaml, split_frontmatter
+from omk_precommit.runtimes.frontmatter import (
+    JAVASCRIPT_WHITESPACE,
+    JAVASCRIPT_YAML_1_2,
+    FrontmatterError,
+    load_yaml,
+    split_frontmatter,
+)
 from omk_precommit.runtimes.hook_rules import ERROR, WARNING, check_hooks_toml
 from omk_precommit.runtimes.kimi_code.agents import BUILTIN_PROFILES
 from omk_precommit.runtimes.kimi_code.runtime import RUNTIME as KIMI_CODE
@@ -142,7 +148,7 @@ def check_skill_file(rel: str, data: bytes) -> list[Finding]:
     if text is None:
         return problems
     directory_skill = PurePosixPath(rel).name == 'SKILL.md'
-    if directory_skill and re.split(r'\r?\n', text, maxsplit=1)[0].strip() != '---':
+    if directory_skill and re.split(r'\r?\n', text, maxsplit=1)[0].strip(JAVASCRIPT_WHITESPACE) != '---':
         return [_problem(rel, 'Missing frontmatter: SKILL.md must start with a --- line, then name and description')]
     try:
         front, body = parse_frontmatter(text)

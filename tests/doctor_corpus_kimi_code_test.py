@@ -194,3 +194,10 @@ def test_doctor_agrees_with_real_kimi_code(case: Case, corpus: Corpus, verdicts:
         assert doctor_rejects and accepted, f'{case.about}: expected Kimi Code to accept it ({case.raw["stricter"]})'
     else:
         assert doctor_rejects != accepted, f'{case.about}: doctor rejects={doctor_rejects}, Kimi Code: {verdicts}'
+
+
+def test_recorded_tool_names_are_tools_kimi_code_registers(kimi_code: KimiCode) -> None:
+    source = (kimi_code.prefix / 'node_modules/@moonshot-ai/kimi-code/dist/main.mjs').read_text(encoding='utf-8')
+    assert set(KIMI_CODE.write_tools) | set(KIMI_CODE.shell_tools) <= set(KIMI_CODE.tool_names)
+    for name in KIMI_CODE.tool_names:
+        assert f'name: "{name}",' in source, name

@@ -286,3 +286,14 @@ def test_skill_file_linked_outside_the_project_is_an_error_and_not_read(
     (installed / '.kimi/skills/linked/SKILL.md').symlink_to(outside)
     (result,) = [r for r in diagnose_project(installed) if r.path == '.kimi/skills/linked/SKILL.md']
     assert result.severity is Severity.ERROR and 'outside the project root' in result.message
+
+
+@pytest.mark.parametrize(('target', 'hint'), [
+    ('kimi-cli', 'pip install kimi-cli'), ('kimi-code', 'npm install -g @moonshot-ai/kimi-code'),
+])
+def test_kimi_not_on_path_hint_names_the_cli_of_the_checked_target(
+        repo: Path, no_kimi: None, target: str, hint: str) -> None:
+    install_project_assets(repo, target=target)
+    (missing,) = [r for r in diagnose_project(repo, target=target) if r.check == 'kimi']
+    assert 'not on PATH' in missing.message
+    assert (missing.fix or '').startswith(hint)

@@ -297,3 +297,11 @@ def test_kimi_not_on_path_hint_names_the_cli_of_the_checked_target(
     (missing,) = [r for r in diagnose_project(repo, target=target) if r.check == 'kimi']
     assert 'not on PATH' in missing.message
     assert (missing.fix or '').startswith(hint)
+
+
+def test_hook_program_not_on_path_is_a_warning_that_says_it_would_allow(installed: Path) -> None:
+    config = installed / '.kimi/config.toml'
+    config.write_text('[[hooks]]\nevent = "PreToolUse"\ncommand = "omk-no-such-program --check"\nmatcher = "Shell"\n')
+    found = [r for r in diagnose_project(installed) if r.path == '.kimi/config.toml' and r.check == 'hooks']
+    assert [r.severity for r in found] == [Severity.WARNING]
+    assert 'omk-no-such-program is not on PATH' in found[0].message and '"allow"' in found[0].message

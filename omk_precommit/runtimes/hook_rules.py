@@ -14,13 +14,17 @@ strict zod schema and drops every hook of the file when one table is bad:
 | the table | a table | a table |
 | other keys | ignored: TOLERATED | REFUSED |
 | ``event`` | one of its 13 events, case-sensitive | one of its 20 |
-| ``command`` | a string; ``""`` or blank runs nothing: TOLERATED | a non-empty string; blank: TOLERATED |
+| ``command`` | a string; ``""`` or blank runs nothing: UNSOUND | a non-empty string; blank: UNSOUND |
 | ``matcher`` | a string | a string |
 | ``timeout`` | a whole number 1-600; ``"30"``, ``30.0``, ``true`` coerced: TOLERATED | an integer 1-600 |
 
 Whatever else breaks those rules is REFUSED. UNSOUND is what loads but cannot work as written:
 a matcher that is not a valid regular expression (the runtime never fires the hook), a matcher
-on an event matched against the empty string that does not match it (never fires either), and
+on an event matched against the empty string that does not match it (never fires either), a
+blank command (it runs nothing and exit 0 reads as "allow"), a ``PreToolUse`` matcher of the
+safety gate that misses one of ``Runtime.write_tools`` or of another hook that reaches none of
+``Runtime.tool_names`` (``runtimes.matchers`` evaluates it as the runtime does; the latter, and a
+matcher that cannot be judged statically, only a warning), and
 for Kimi Code a matcher JavaScript reads differently from Python (``(?i)``, ``(?P<n>…)``,
 ``\\A``, possessive quantifiers) or a TOML float timeout (it loads only because JavaScript has
 one number type).

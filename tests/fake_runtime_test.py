@@ -27,6 +27,7 @@ class FakeCli(Runtime):
     binary_major = 9
     write_tools = ('Put',)
     shell_tools = ('Run',)
+    tool_names = ('Put', 'Run')
     hook_events = ('PreToolUse', 'Stop', 'SubagentStart', 'SubagentStop')
     strict_hooks = False
     empty_matched_events = ('Stop',)

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from omk_precommit.engine.manifest import EntryKind
 
 
+# The bundled hook script that blocks writes of secrets: a PreToolUse hook running it is the safety gate.
+SAFETY_SCRIPT = 'safety-check.sh'
+
 # The keys a [[hooks]] table may hold. Kimi Code validates them strictly (zod .strict()):
 # one unknown key, such as the `fail_mode` some documents mention, drops every hook.
 HOOK_KEYS = ('event', 'matcher', 'command', 'timeout')
@@ -45,6 +48,7 @@ class Runtime:
     binary_major: int          # the major version of the `kimi` binary that is this runtime
     write_tools: tuple[str, ...]   # the tool names it sends PreToolUse for file writes
     shell_tools: tuple[str, ...]   # the tool names of its shell
+    tool_names: tuple[str, ...]    # every built-in tool name a PreToolUse matcher is tested against
     hook_events: tuple[str, ...]
     # True when [[hooks]] tables are validated strictly (Kimi Code's zod schema): an unknown key,
     # an empty command or a non-integer timeout invalidates every hook. The Python Kimi CLI

@@ -174,7 +174,7 @@ def _conflict(root: Path) -> Path:
 def test_sync_backs_up_an_edited_omk_new_copy_before_replacing_it(installed: Path) -> None:
     copy = _conflict(installed)
     copy.write_bytes(b'half-way through my merge\n')
-    result = omk(installed, 'sync')
+    result = omk(installed, 'sync', '--sidecar')
     assert result.code == 1
     assert copy.read_bytes() == bundled_by_path()[REVIEWER].content
     backups = list(copy.parent.glob('system.md.omk-new.omk-backup-*'))
@@ -186,11 +186,11 @@ def test_sync_backs_up_an_edited_omk_new_copy_before_replacing_it(installed: Pat
 def test_sync_hook_rerunning_on_every_commit_rewrites_nothing_once_the_copy_is_current(installed: Path) -> None:
     copy = _conflict(installed)
     copy.write_bytes(b'half-way through my merge\n')
-    omk(installed, 'sync')
+    omk(installed, 'sync', '--sidecar')
     before = snapshot(installed)
     mtime = copy.stat().st_mtime_ns
     for _ in range(3):  # what the omk-sync hook does on each attempt to commit
-        assert omk(installed, 'sync').code == 1
+        assert omk(installed, 'sync', '--sidecar').code == 1
     assert snapshot(installed) == before and copy.stat().st_mtime_ns == mtime
     assert len(list(copy.parent.glob('system.md.omk-new.omk-backup-*'))) == 1
 
@@ -198,7 +198,7 @@ def test_sync_hook_rerunning_on_every_commit_rewrites_nothing_once_the_copy_is_c
 def test_rollback_keeps_the_backup_of_an_edited_omk_new_copy(installed: Path) -> None:
     copy = _conflict(installed)
     copy.write_bytes(b'half-way through my merge\n')
-    omk(installed, 'sync')
+    omk(installed, 'sync', '--sidecar')
     assert omk(installed, 'rollback').code == 0
     assert [b.read_bytes() for b in copy.parent.glob('system.md.omk-new.omk-backup-*')] == [b'half-way through my merge\n']
     assert (installed / REVIEWER).read_bytes() == b'my team edited this\n'

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime, runtime_names
@@ -135,3 +136,43 @@ def route_paths(root: Path, paths: list[str], runtimes: tuple[Runtime, ...]) -> 
 
     routed = [(runtime, [p for p in paths if owner(p) is runtime]) for runtime in runtimes]
     return [(runtime, found) for runtime, found in routed if found]
+
+
+
+class Reported(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+R = TypeVar('R', bound=Reported)
+
+
+def reports_by_runtime(
+    args: argparse.Namespace,
+    for_project: Callable[[Path, Runtime, list[str]], R],
+    for_user: Callable[[Runtime], R],
+    *,
+    paths: list[str],
+) -> tuple[tuple[Runtime, ...], list[tuple[Runtime, R]]]:
+    """A command's API run once per runtime it acts on: with ``--user`` the user scope of
+    ``--target`` (named first), else each runtime of the project, each PATH given to the runtime
+    whose asset dir holds it (``route_paths``)."""
+    if args.user:
+        runtime = runtime_of(args)
+        announce_user_scope(args, runtime)
+        return (runtime,), [(runtime, for_user(runtime))]
+    root = project_root(args)
+    runtimes = project_runtimes(args, root)
+    return runtimes, [(runtime, for_project(root, runtime, found)) for runtime, found in route_paths(root, paths, runtimes)]
+
+
+def print_reports(args: argparse.Namespace, runtimes: tuple[Runtime, ...], reports: list[tuple[Runtime, R]],
+                  render: Callable[[R], None]) -> None:
+    """``--json``: the reports as one object (``json_of_runtimes``); else each rendered under its runtime's heading."""
+    if args.json:
+        from omk_precommit.render.output import print_json
+
+        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report in reports]))
+        return
+    for runtime, report in reports:
+        runtime_heading(runtime, runtimes)
+        render(report)

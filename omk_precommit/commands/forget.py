@@ -12,19 +12,13 @@ from omk_precommit.commands.base import (
     EXIT_CLEAN,
     USER_HELP,
     add_common,
-    announce_user_scope,
-    json_of_runtimes,
-    project_root,
-    project_runtimes,
-    route_paths,
-    runtime_heading,
-    runtime_of,
+    print_reports,
+    reports_by_runtime,
 )
 from omk_precommit.engine.fsutil import project_lock
 from omk_precommit.engine.pathargs import load_for_change, named_paths
 from omk_precommit.errors import OmkError
 from omk_precommit.render import text
-from omk_precommit.render.output import print_json
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_scope
 
@@ -86,19 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.user:
-        runtime = runtime_of(args)
-        announce_user_scope(args, runtime)
-        jobs = [(runtime, forget_user_assets(args.paths, dry_run=args.dry_run, target=runtime, cwd=Path.cwd()))]
-    else:
-        root = project_root(args)
-        jobs = [(runtime, forget_project_assets(root, paths, dry_run=args.dry_run, target=runtime, cwd=Path.cwd()))
-                for runtime, paths in route_paths(root, args.paths, project_runtimes(args, root))]
-    if args.json:
-        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report in jobs]))
-    else:
-        shown = tuple(runtime for runtime, _ in jobs)
-        for runtime, report in jobs:
-            runtime_heading(runtime, shown)
-            text.print_forget(report)
+    options = {'dry_run': args.dry_run, 'cwd': Path.cwd()}
+    runtimes, reports = reports_by_runtime(
+        args, lambda root, runtime, paths: forget_project_assets(root, paths, target=runtime, **options),
+        lambda runtime: forget_user_assets(args.paths, target=runtime, **options), paths=args.paths)
+    print_reports(args, runtimes, reports, text.print_forget)
     return EXIT_CLEAN

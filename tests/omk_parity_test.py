@@ -89,7 +89,11 @@ def doctor(root: Path, differ: Differences, *args: str) -> str:
 
 
 def sync(root: Path, *args: str) -> str:
-    result = omk(root, 'sync', *args)
+    """``omk k sync``. omk's first sync of a project installs; here only ``install`` installs, and
+    sync without a manifest prints one hint (docs/api.md#only-install-installs), so a first sync is
+    ported as ``install`` with the same options."""
+    first = not (root / '.kimi/omk-manifest.json').exists() and '--user' not in args
+    result = omk(root, 'install' if first else 'sync', *args)
     assert result.code == 0, result.err
     return result.out
 

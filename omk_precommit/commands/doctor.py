@@ -1,9 +1,23 @@
-"""``doctor``: run every diagnostic of the project's assets and print the checklist (the omk-doctor hook)."""
+"""``doctor``: run every diagnostic of the project's assets and print the checklist (the omk-doctor hook).
+
+It runs on every commit, and most commits change nothing it judges, so a verdict is cached in
+the git dir (``fastcheck.verdict``): when nothing it depends on changed, the stored output is
+printed again without importing the doctor (no PyYAML, tomlkit or dataclasses).
+"""
 from __future__ import annotations
 
 import argparse
+import io
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, judges_staged, project_root, runtime_of
+
+if TYPE_CHECKING:
+    from omk_precommit.fastcheck.verdict import Inputs, Verdict
+    from omk_precommit.runtimes.registry import Runtime
 
 HELP = 'run every diagnostic: agents, hooks, skills, manifest, the kimi command'
 
@@ -19,19 +33,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from omk_precommit.errors import OmkWarning
+    from omk_precommit.fastcheck.verdict import VerdictCache
+    from omk_precommit.render.output import use_colour
+
+    root, runtime, staged = project_root(args), runtime_of(args), judges_staged(args)
+    colour = use_colour()
+    options = (runtime.name, staged, bool(args.strict), bool(args.json), colour)
+    cache = VerdictCache(root, runtime.base_dir, options, staged=staged)
+    verdict = cache.lookup()
+    if verdict is None:
+        verdict, inputs = _judge(args, root, runtime, staged=staged, colour=colour)
+        cache.store(verdict, inputs)
+    sys.stdout.write(verdict.stdout)
+    for message in verdict.warnings:
+        warnings.warn(message, OmkWarning, stacklevel=1)
+    return verdict.code
+
+
+def _judge(args: argparse.Namespace, root: Path, runtime: Runtime, *, staged: bool,
+           colour: bool) -> tuple[Verdict, Inputs]:
+    """Run the doctor: its verdict (what it prints, returns and warns) and what it was computed from."""
+    import contextlib
+
     from omk_precommit.doctor import Severity, diagnose_project
+    from omk_precommit.doctor.inputs import disk_inputs, recorded_paths, staged_inputs
+    from omk_precommit.errors import OmkWarning
+    from omk_precommit.fastcheck.verdict import Inputs, Verdict
     from omk_precommit.render.findings import render
     from omk_precommit.render.output import github_annotation, paint, print_json
 
-    staged = judges_staged(args)
-    results = diagnose_project(project_root(args), strict=args.strict, target=runtime_of(args), staged=staged)
-    errors = [r for r in results if r.severity is Severity.ERROR]
-    if args.json:
-        print_json([r.to_json() for r in results])
-    else:
-        # A commit it blocks shows the problems only; by hand (or a passing run), the whole checklist.
-        print('\n'.join(render(results, paint, show_ok=not (staged and errors))))
-    for r in errors:
-        if r.path and not args.json:  # stdout must stay parseable JSON
-            github_annotation('error', r.path, f'omk-doctor: {r.message}')
-    return EXIT_FOUND if errors else EXIT_CLEAN
+    project: list[str] = []
+    out = _Capture(colour)
+    with recorded_paths() as opened, warnings.catch_warnings(record=True) as caught, \
+            contextlib.redirect_stdout(out):
+        warnings.simplefilter('always', OmkWarning)
+        results = diagnose_project(root, strict=args.strict, target=runtime, staged=staged, inputs=project)
+        errors = [r for r in results if r.severity is Severity.ERROR]
+        if args.json:
+            print_json([r.to_json() for r in results])
+        else:
+            # A commit it blocks shows the problems only; by hand (or a passing run), the whole checklist.
+            print('\n'.join(render(results, paint, show_ok=not (staged and errors))))
+        for r in errors:
+            if r.path and not args.json:  # stdout must stay parseable JSON
+                github_annotation('error', r.path, f'omk-doctor: {r.message}')
+    messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)))
+    verdict = Verdict(EXIT_FOUND if errors else EXIT_CLEAN, out.getvalue(), messages)
+    if staged:
+        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened)), (*project, *staged_inputs(opened)))
+    return verdict, Inputs(tuple(disk_inputs(root, runtime, project, opened)), ())
+
+
+class _Capture(io.StringIO):
+    """What the doctor prints, kept for the cache; a TTY when stdout is one, so colour is decided as for stdout."""
+
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty

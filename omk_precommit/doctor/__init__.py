@@ -30,7 +30,7 @@ __all__ = ['DiagResult', 'Finding', 'Severity', 'diagnose_project']
 
 
 def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str = DEFAULT_RUNTIME,
-                     staged: bool = False) -> list[DiagResult]:
+                     staged: bool = False, inputs: list[str] | None = None) -> list[DiagResult]:
     """Run every doctor check of the runtime ``target`` on the project at ``root`` and return the
     results, grouped by check.
 
@@ -38,13 +38,22 @@ def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str 
     on what is being committed, and untracked files are reported as skipped. With ``strict``,
     warnings about the project's files become errors; warnings about this machine (the ``kimi``
     command, the user's Kimi config) never do: a CI runner without Kimi must pass.
+
+    ``inputs``, when given, receives the project-relative paths of the project the verdict read
+    (from the index with ``staged``), for the verdict cache; directories stand for what is under them.
     """
     runtime = get_runtime(target)
     if staged:
         with staged_tree(root, runtime.base_dir) as tree:
             results = tree.as_project(_project_results(tree.root, runtime, git_root=root, staged=True))
+            if inputs is not None:
+                inputs += tree.pathspecs
     else:
         results = _project_results(root, runtime, git_root=root)
+        if inputs is not None:
+            from omk_precommit.doctor.inputs import project_inputs
+
+            inputs += project_inputs(root, runtime.base_dir)
     results += check_kimi_binary()
     if strict:
         results = [replace(r, severity=Severity.ERROR) if _about_the_project(r) else r for r in results]

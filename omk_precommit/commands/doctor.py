@@ -81,7 +81,7 @@ def _judge(args: argparse.Namespace, root: Path, runtime: Runtime, *, staged: bo
     messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)))
     verdict = Verdict(EXIT_FOUND if errors else EXIT_CLEAN, out.getvalue(), messages)
     if staged:
-        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened)), (*project, *staged_inputs(opened)))
+        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened)), tuple(staged_inputs(opened, project)))
     return verdict, Inputs(tuple(disk_inputs(root, runtime, project, opened)), ())
 
 

@@ -87,10 +87,18 @@ def disk_inputs(root: Path, runtime: Runtime, project: list[str], opened: list[s
     return paths
 
 
-def staged_inputs(opened: list[str]) -> list[str]:
-    """The project-relative paths opened or listed in a staged tree (``omk-staged-*`` in the temp dir)."""
+def staged_inputs(opened: list[str], pathspecs: list[str]) -> list[str]:
+    """``pathspecs`` plus the project-relative paths opened or listed in a staged tree (``omk-staged-*``
+    in the temp dir) that none of them covers: one pathspec per input, not one per file."""
     pattern = re.compile(re.escape(os.path.realpath(tempfile.gettempdir())) + r'[\\/]omk-staged-[^\\/]+[\\/](.+)')
-    return [m.group(1).replace(os.sep, '/') for p in opened if (m := pattern.match(os.path.realpath(p)))]
+    covered = set(pathspecs)
+    extra = {m.group(1).replace(os.sep, '/') for p in opened if (m := pattern.match(p))}  # the tree is resolved
+    return [*pathspecs, *sorted(rel for rel in extra if not _covered(rel, covered))]
+
+
+def _covered(rel: str, pathspecs: set[str]) -> bool:
+    parts = rel.split('/')
+    return any('/'.join(parts[:i]) in pathspecs for i in range(1, len(parts) + 1))
 
 
 def _ignore_files(base_dir: str) -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from omk_precommit.doctor.kimi_binary import check_kimi_binary
 from omk_precommit.doctor.kimi_config import check_kimi_config
-from omk_precommit.doctor.manifest import check_manifest, managed_paths
+from omk_precommit.doctor.manifest import check_manifest, load_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.staged import staged_tree
 from omk_precommit.engine.findings import DiagResult, Finding, Severity
@@ -64,9 +64,10 @@ def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bo
     """Every check that reads the project's files under ``root``; ``git_root`` answers which paths git ignores."""
     results = check_project(root, runtime, staged=staged)
     if base_dir_problem(root, runtime) is None:
-        for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir)):
+        loaded = load_manifest(root, runtime.base_dir)  # once, for both
+        for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir, loaded)):
             results += _guarded(group, check)
-        results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root))
+        results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root, loaded=loaded))
     return results + _guarded('kimi config', lambda: check_kimi_config(root, runtime))
 
 

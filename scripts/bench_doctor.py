@@ -94,6 +94,16 @@ def _commit(repo: Path, counter: list[int]) -> int:
     return _run(('git', 'commit', '-q', '-m', f'change {counter[0]}'), repo)
 
 
+def _run_judged(cmd: Sequence[str], cwd: Path) -> int:
+    """Wall-clock nanoseconds of a doctor or check run, which may find something (exit 1) but must run."""
+    start = time.perf_counter_ns()
+    proc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter_ns() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f'{" ".join(cmd)} failed in {cwd} (exit {proc.returncode}): {proc.stderr.decode()}')
+    return elapsed
+
+
 def _drop(path: Path | None) -> None:
     if path is not None and path.exists():
         path.unlink()
@@ -134,12 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _settle(time.time_ns())
 
         def warm(repo: Path, *cmd: str) -> int:
-            _run((*omk, *cmd), repo)  # fills the cache; not timed
-            return _run((*omk, *cmd), repo)
+            _run_judged((*omk, *cmd), repo)  # fills the cache; not timed
+            return _run_judged((*omk, *cmd), repo)
 
         def cold_doctor(repo: Path, staged: bool) -> int:
             _drop(verdict_path(repo, '.kimi', staged=staged))
-            return _run((*omk, 'doctor', *(['--staged'] if staged else [])), repo)
+            return _run_judged((*omk, 'doctor', *(['--staged'] if staged else [])), repo)
 
         def cold_check(repo: Path) -> int:
             _drop(cache_path(repo, '.kimi'))

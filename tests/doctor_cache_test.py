@@ -161,11 +161,9 @@ def test_a_change_inside_the_racy_window_is_not_cached(
     assert len(judged) == runs + 1, 'a verdict on a file changed within the racy window was trusted'
 
 
-@pytest.mark.parametrize(('option', 'own_file'), [
-    (['--strict'], False), (['--json'], False), (['--target', 'kimi-code'], True), (['--staged'], True),
-])
+@pytest.mark.parametrize('option', [['--strict'], ['--json'], ['--target', 'kimi-code'], ['--staged']])
 def test_each_option_has_its_own_verdict(
-    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool], option: list[str], own_file: bool,
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool], option: list[str],
 ) -> None:
     (project / 'AGENTS.md').unlink()  # a warning about the project, which --strict makes an error
     commit_all(project, 'no AGENTS.md')
@@ -178,8 +176,8 @@ def test_each_option_has_its_own_verdict(
     assert warm(capsys, judged, *option) == with_option
     runs = len(judged)
     assert doctor(capsys) == plain  # the verdict without the option is never mixed up with it
-    # A runtime and --staged have their own cache file, so the plain verdict is still cached.
-    assert len(judged) == runs + (0 if own_file else 1)
+    assert len(judged) == runs  # and is still cached: a runtime and --staged have their own file,
+    # the other options their own entry in it
 
 
 def test_changed_ignore_rules_are_judged_again(
@@ -255,7 +253,7 @@ def _damage(path: Path, how: str) -> None:
     elif how == 'another release':
         path.write_bytes(data.replace(omk_precommit.__version__.encode(), b'0.0.0-other', 1))
     elif how == 'wrong shape':  # a valid record of the right kind, with the wrong fields
-        write_record(path, b'verdict/1', ('not', 'a', 'verdict'))
+        write_record(path, b'verdict/2', ('not', 'a', 'verdict'))
 
 
 @pytest.mark.parametrize('how', ['flipped byte', 'truncated', 'empty', 'another release', 'wrong shape'])
@@ -280,13 +278,28 @@ def test_forged_verdict_for_other_inputs_is_ignored(
     assert path is not None
     from omk_precommit.fastcheck.cachefile import read_record
 
-    fields = read_record(path, b'verdict/1')
-    assert fields is not None
-    context = ('/elsewhere', *fields[0][1:])
-    write_record(path, b'verdict/1', (context, *fields[1:6], (0, 'forged\n'), ()))
+    fields = read_record(path, b'verdict/2')
+    assert fields is not None and len(fields) == 1
+    context, *entry = fields[0]
+    forged = ('/elsewhere', *context[1:])
+    write_record(path, b'verdict/2', ((forged, *entry[:5], (0, 'forged\n'), ()),))
     runs = len(judged)
     assert doctor(capsys) == verdict
     assert len(judged) == runs + 1
+
+
+def test_a_run_in_another_context_does_not_evict_the_verdict_of_this_one(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A commit hook runs with git's exec dir on PATH; a run by hand without. Both stay cached.
+    by_hand = warm(capsys, judged)
+    with monkeypatch.context() as m:
+        m.setenv('PATH', f'{os.environ["PATH"]}{os.pathsep}/nonexistent-git-core')
+        in_hook = warm(capsys, judged)
+    runs = len(judged)
+    assert doctor(capsys) == by_hand
+    assert len(judged) == runs
+    assert in_hook == by_hand
 
 
 def test_cache_lives_in_the_git_dir_and_git_status_stays_clean(

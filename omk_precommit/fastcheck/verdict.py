@@ -28,7 +28,8 @@ import omk_precommit
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.cachefile import cache_file, read_record, write_record
 
-_KIND = b'verdict/1'  # the record's layout; bump it when the fields change
+_KIND = b'verdict/2'  # the record's layout; bump it when the fields change
+KEPT = 4  # contexts whose verdicts are kept
 _ENVIRONMENT = frozenset({'PATH', 'PATHEXT', 'HOME', 'USERPROFILE', 'XDG_CONFIG_HOME', 'GITHUB_ACTIONS', 'NO_COLOR'})
 _ENVIRONMENT_PREFIXES = ('KIMI', 'OMK_')
 
@@ -67,13 +68,14 @@ class VerdictCache:
         self.context = (str(root), options, _environment(), _install())
 
     def lookup(self) -> Verdict | None:
-        """The stored verdict when every input is as it was when it was stored, else None."""
-        fields = read_record(self.path, _KIND) if self.path is not None else None
-        if fields is None or len(fields) != 8:
+        """The stored verdict for this run's context when every input is as it was when it was
+        stored, else None."""
+        entry = self._entries().get(self.context)
+        if entry is None:
             return None
-        context, disk, identities, index, listing, kimi, verdict, warnings = fields
         try:
-            if (context != self.context or identities != identities_of(disk) or kimi != kimi_on_path()
+            disk, identities, index, listing, kimi, verdict, warnings = entry
+            if (identities != identities_of(disk) or kimi != kimi_on_path()
                     or (self.staged and listing != index_listing(self.root, index))):
                 return None
             code, stdout = verdict
@@ -83,7 +85,11 @@ class VerdictCache:
 
     def store(self, verdict: Verdict, inputs: Inputs) -> bool:
         """Remember ``verdict`` as computed from ``inputs``; False (nothing stored) when an input
-        is racy or there is no git dir. A failed write is ignored."""
+        is racy or there is no git dir. A failed write is ignored.
+
+        The verdicts of the ``KEPT`` most recent contexts are kept side by side: a commit hook
+        runs with git's exec dir on ``PATH``, a run by hand without, and neither evicts the other.
+        """
         if self.path is None:
             return False
         disk = tuple(sorted(set(inputs.disk)))
@@ -97,9 +103,18 @@ class VerdictCache:
             return False
         index = tuple(sorted(set(inputs.index_paths))) if self.staged else ()
         listing = index_listing(self.root, index) if self.staged else b''
-        write_record(self.path, _KIND, (self.context, disk, identities, index, listing, kimi,
-                                        (verdict.code, verdict.stdout), verdict.warnings))
+        entry = (disk, identities, index, listing, kimi, (verdict.code, verdict.stdout), verdict.warnings)
+        others = [(c, e) for c, e in self._entries().items() if c != self.context][:KEPT - 1]
+        write_record(self.path, _KIND, tuple((c, *e) for c, e in [(self.context, entry), *others]))
         return True
+
+    def _entries(self) -> dict[Any, tuple[Any, ...]]:
+        """The stored verdicts by context, most recent first; none when the file is missing or damaged."""
+        fields = read_record(self.path, _KIND) if self.path is not None else None
+        try:
+            return {entry[0]: tuple(entry[1:]) for entry in fields or () if len(entry) == 8}
+        except TypeError:  # a record of the right kind but the wrong shape (an unhashable context)
+            return {}
 
 
 def _flat(identity: Any) -> list[Identity]:

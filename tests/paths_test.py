@@ -95,3 +95,15 @@ def test_lstat_many_matches_lstat_one_by_one(tree: Path) -> None:
 @given(st.lists(MANIFEST_LIKE_PATHS, max_size=5))
 def test_all_safe_agrees_with_path_problem_on_each_path(rels: list[str]) -> None:
     assert all_safe(rels, '.kimi') == all(path_problem(rel, '.kimi') is None for rel in rels)
+
+
+@pytest.mark.parametrize('rels', [
+    ['.kimi', '.kimi/agents/a.yaml'],  # the base dir itself, as a manifest lists it among its directories
+    ['evil\n.kimi/a'],  # a newline must not make a second path of the bulk test's joined text
+    ['.kimi/a', 'evil\n.kimi/b'],
+    ['.kimi/a', '.kimi/a\n'],
+    ['.kimi/a', 'x'],
+    [],
+])
+def test_all_safe_agrees_with_path_problem_on_the_bulk_tests_edge_cases(rels: list[str]) -> None:
+    assert all_safe(rels, '.kimi') == all(path_problem(rel, '.kimi') is None for rel in rels)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from omk_precommit.doctor.kimi_binary import KimiQuery, check_kimi_binary
 from omk_precommit.doctor.kimi_config import check_kimi_config
-from omk_precommit.doctor.manifest import check_manifest, managed_paths
+from omk_precommit.doctor.manifest import check_manifest, load_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.staged import staged_tree
 from omk_precommit.engine.findings import DiagResult, Finding, Severity
@@ -30,7 +30,8 @@ __all__ = ['DiagResult', 'Finding', 'Severity', 'diagnose_project']
 
 
 def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str = DEFAULT_RUNTIME,
-                     staged: bool = False, kimi: KimiQuery | None = None) -> list[DiagResult]:
+                     staged: bool = False, kimi: KimiQuery | None = None,
+                     inputs: list[str] | None = None) -> list[DiagResult]:
     """Run every doctor check of the runtime ``target`` on the project at ``root`` and return the
     results, grouped by check.
 
@@ -39,13 +40,22 @@ def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str 
     warnings about the project's files become errors; warnings about this machine (the ``kimi``
     command, the user's Kimi config) never do: a CI runner without Kimi must pass. ``kimi``: the
     answer of ``query_kimi()`` when the caller already asked (once for several runtimes).
+
+    ``inputs``, when given, receives the project-relative paths of the project the verdict read
+    (from the index with ``staged``), for the verdict cache; directories stand for what is under them.
     """
     runtime = get_runtime(target)
     if staged:
         with staged_tree(root, runtime.base_dir) as tree:
             results = tree.as_project(_project_results(tree.root, runtime, git_root=root, staged=True))
+            if inputs is not None:
+                inputs += tree.pathspecs
     else:
         results = _project_results(root, runtime, git_root=root)
+        if inputs is not None:
+            from omk_precommit.doctor.inputs import project_inputs
+
+            inputs += project_inputs(root, runtime.base_dir)
     results += check_kimi_binary(runtime, root, kimi)
     if strict:
         results = [replace(r, severity=Severity.ERROR) if _about_the_project(r) else r for r in results]
@@ -56,9 +66,10 @@ def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bo
     """Every check that reads the project's files under ``root``; ``git_root`` answers which paths git ignores."""
     results = check_project(root, runtime, staged=staged)
     if base_dir_problem(root, runtime) is None:
-        for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir)):
+        loaded = load_manifest(root, runtime.base_dir)  # once, for both
+        for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir, loaded)):
             results += _guarded(group, check)
-        results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root))
+        results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root, loaded=loaded))
     return results + _guarded('kimi config', lambda: check_kimi_config(root, runtime))
 
 

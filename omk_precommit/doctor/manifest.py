@@ -3,20 +3,38 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.gitutil import ignored_paths, sparse_excluded
 from omk_precommit.engine.manifest import MANIFEST_NAME, AssetManifest, DriftState
+from omk_precommit.engine.paths import RootGuard
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.registry import Runtime
 
 
-def managed_paths(root: Path, base_dir: str) -> frozenset[str]:
-    """The paths the manifest lists, or none when it is missing or unusable (reported by ``check_manifest``)."""
+class LoadedManifest(NamedTuple):
+    """The manifest of one doctor run, loaded once: the manifest (None when missing), or why it
+    cannot be used, and the guard that validated its paths (its ``lstat``s serve the drift check)."""
+
+    manifest: AssetManifest | None
+    error: OmkError | None
+    guard: RootGuard
+
+
+def load_manifest(root: Path, base_dir: str) -> LoadedManifest:
+    """Load and validate the manifest once. The doctor reads every managed file anyway, so the
+    guard learns file types from one listing per directory, not an ``lstat`` per path."""
+    guard = RootGuard(root, by_listing=True)
     try:
-        manifest = AssetManifest.load(root, base_dir)
-    except OmkError:
-        return frozenset()
+        return LoadedManifest(AssetManifest.load(root, base_dir, guard=guard), None, guard)
+    except OmkError as e:
+        return LoadedManifest(None, e, guard)
+
+
+def managed_paths(root: Path, base_dir: str, loaded: LoadedManifest | None = None) -> frozenset[str]:
+    """The paths the manifest lists, or none when it is missing or unusable (reported by ``check_manifest``)."""
+    manifest = (loaded or load_manifest(root, base_dir)).manifest
     return frozenset(e.path for e in manifest.files) if manifest else frozenset()
 
 
@@ -31,18 +49,23 @@ def _not_a_directory(root: Path, rel: str) -> str | None:
     return None
 
 
-def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None) -> list[DiagResult]:
+def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None,
+                   loaded: LoadedManifest | None = None) -> list[DiagResult]:
     """Load errors, missing (error) and locally edited (warning) managed files, and missing backups (warning).
 
     Drift in a path git ignores is not an error; ``git_root`` (default ``root``) is the work tree
-    to ask, for when ``root`` holds a copy of its staged files.
+    to ask, for when ``root`` holds a copy of its staged files. ``loaded``: the manifest as
+    ``load_manifest`` loaded it, so it is not loaded again.
     """
     findings = Findings('manifest')
     base_dir = runtime.base_dir
     rel = f'{base_dir}/{MANIFEST_NAME}'
+    loaded = loaded or load_manifest(root, base_dir)
     try:
-        manifest = AssetManifest.load(root, base_dir)
-        drifted = manifest.drifted_files(root) if manifest else []
+        if loaded.error is not None:
+            raise loaded.error
+        manifest = loaded.manifest
+        drifted = manifest.drifted_files(root, guard=loaded.guard) if manifest else []
     except OmkError as e:
         message = str(e)
         findings.error(rel, message[len(rel) + 2:] if message.startswith(f'{rel}: ') else message,

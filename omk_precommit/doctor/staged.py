@@ -16,7 +16,7 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +45,7 @@ class StagedTree:
     project: Path
     base_dir: str
     untracked: tuple[str, ...]
+    pathspecs: tuple[str, ...] = ()  # what was asked of the index: the doctor's inputs (the verdict cache's key)
 
     def as_project(self, results: list[DiagResult]) -> list[DiagResult]:
         """A summary of what was judged, then ``results`` with ``root`` read as ``project`` throughout."""
@@ -88,23 +89,27 @@ def staged_tree(project: Path, base_dir: str) -> Iterator[StagedTree]:
                        f'({e.strerror}); set TMPDIR to a writable directory') from None
     try:
         wanted = staged_paths(base_dir)
-        _check_out_references(project, root, checkout_index(project, wanted, root), wanted)
-        yield StagedTree(root, project, base_dir, tuple(untracked_files(project, wanted)))
+        covered = follow_references(root, checkout_index(project, wanted, root), wanted,
+                                    lambda paths: checkout_index(project, paths, root))
+        yield StagedTree(root, project, base_dir, tuple(untracked_files(project, wanted)), tuple(covered))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _check_out_references(project: Path, root: Path, written: list[str], covered: list[str]) -> None:
-    """Check out from the index what the ``written`` files point at outside ``covered``, and
-    what those point at in turn; a reference the index lacks stays missing, as in a clone."""
+def follow_references(root: Path, written: list[str], covered: list[str],
+                      fetch: Callable[[list[str]], list[str]]) -> list[str]:
+    """``covered`` plus what the ``written`` files under ``root`` point at outside it, and what
+    those point at in turn; ``fetch(paths)`` makes them readable (checks them out from the index)
+    and returns the files it wrote. A reference the index lacks stays missing, as in a clone."""
     covered = list(covered)
     for _ in range(MAX_ROUNDS):
         wanted = sorted({ref for rel in written for ref in _references(root, rel)
                          if not any(ref == c or ref.startswith(f'{c}/') for c in covered)})
         if not wanted:
-            return
+            break
         covered += wanted
-        written = checkout_index(project, wanted, root)
+        written = fetch(wanted)
+    return covered
 
 
 def _references(root: Path, rel: str) -> set[str]:

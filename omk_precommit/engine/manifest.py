@@ -25,6 +25,7 @@ from omk_precommit.engine.paths import (
     DEFAULT_BASE_DIR,
     MANIFEST_NAME,
     RootGuard,
+    all_safe,
     escape_reason,
     is_inside_asset_dir,
     path_problem,
@@ -381,13 +382,30 @@ def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
     if problem is not None:
         raise _Invalid(f'unsafe {what} path: {problem}')
     assert isinstance(rel, str)
-    rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
+    if '//' in rel or '/.' in rel or rel.endswith('/'):  # else already canonical: no pathlib per entry
+        rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
     if not guard.is_inside(rel):
         raise _Invalid(
             f'unsafe {what} path {_show(rel)}: {escape_reason(guard.root, rel)}',
             fix='remove the symlink',
         )
     return rel
+
+
+def _proven_safe(guard: RootGuard, base_dir: str, values: list[object]) -> frozenset[str]:
+    """``values`` when all of them are proven at once to be canonical safe paths that stay in the
+    root (one pass over the joined text, the directories judged once); else none, and each path
+    is checked on its own, which names the problem."""
+    rels = [v for v in values if isinstance(v, str)]
+    # all_safe's bulk test assumes what path_problem's plain shape also requires: ASCII, short.
+    if len(rels) != len(values) or max(map(len, rels), default=0) > 4096 or not all_safe(rels, base_dir):
+        return frozenset()
+    joined = '\n'.join(rels)
+    if not joined.isascii() or '//' in joined or '/.' in joined or '/\n' in joined or joined.endswith('/'):
+        return frozenset()
+    if not guard.all_inside(rels):
+        return frozenset()
+    return frozenset(rels)
 
 
 def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
@@ -410,10 +428,14 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
 
     files: list[ManifestEntry] = []
     seen: set[str] = set()
-    for item in _require(data, 'files', list):
+    items = _require(data, 'files', list)
+    proven = _proven_safe(guard, base_dir, [item.get('path') for item in items if isinstance(item, dict)])
+    for item in items:
         if not isinstance(item, dict):
             raise _Invalid('each entry of "files" must be an object')
-        rel = _safe_path(guard, base_dir, item.get('path'), 'file')
+        rel = item.get('path')
+        if not (isinstance(rel, str) and rel in proven):
+            rel = _safe_path(guard, base_dir, rel, 'file')
         if rel in (base_dir, manifest_rel):
             raise _Invalid(f'file entry {_show(rel)} is not a file omk-kimi can manage')
         if rel in seen:

@@ -87,17 +87,22 @@ def all_safe(rels: Sequence[str], base_dir: str) -> bool:
     and none of the patterns looked for contains one, so no match can span two paths).
     """
     prefix = base_dir + '/'
-    if all(isinstance(rel, str) and rel.startswith(prefix) for rel in rels):
-        joined = ' '.join(rels)
-        if (
-            '/.' not in joined and '//' not in joined and '\\' not in joined and '\0' not in joined
-            and not _CONTROL.search(joined) and all(len(rel) <= 4096 for rel in rels)
-        ):
-            try:
-                joined.encode('utf-8')
-            except UnicodeEncodeError:
-                return False
-            return True
+    try:
+        joined = '\n'.join(rels)
+    except TypeError:  # not all strings
+        return all(path_problem(rel, base_dir) is None for rel in rels)
+    # Only the separators are newlines when the rest holds no control character, so counting
+    # '\n' + prefix counts the paths that start with it; the base dir itself (among the
+    # directories) is plain too.
+    if (joined.count('\n') == len(rels) - 1 and '/.' not in joined and '//' not in joined and '\\' not in joined
+            and '\0' not in joined and not _CONTROL.search(joined.replace('\n', ' '))
+            and f'\n{joined}'.count(f'\n{prefix}') + sum(1 for rel in rels if rel == base_dir) == len(rels)
+            and all(len(rel) <= 4096 for rel in rels)):
+        try:
+            joined.encode('utf-8')
+        except UnicodeEncodeError:
+            return False
+        return True
     return all(path_problem(rel, base_dir) is None for rel in rels)
 
 

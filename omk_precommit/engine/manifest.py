@@ -47,12 +47,29 @@ _KINDS = {kind.value: kind for kind in EntryKind}
 
 
 @dataclass(frozen=True)
+class BundleRef:
+    """The bundle a managed file came from, as the manifest records it (optional field ``bundle``):
+    its name and version, the distribution that ships it (a bundle found by name) or its
+    directory relative to the root (a path bundle)."""
+
+    name: str
+    version: str
+    package: str | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        fields = {'name': self.name, 'version': self.version, 'package': self.package, 'path': self.path}
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+@dataclass(frozen=True)
 class ManifestEntry:
     """One managed file: project-relative POSIX path, kind, and checksum of what we wrote."""
 
     path: str
     kind: EntryKind
     checksum: str | None
+    bundle: BundleRef | None = None  # None: the bundle omk (or a manifest older than bundles)
 
 
 def matches_checksum(data: bytes, checksum: str | None) -> bool:
@@ -194,7 +211,8 @@ class AssetManifest:
             'omk_version': self.omk_version,
             'project_dir': '.',
             'files': [
-                {'path': e.path, 'kind': e.kind.value, 'checksum': e.checksum}
+                {'path': e.path, 'kind': e.kind.value, 'checksum': e.checksum,
+                 **({'bundle': e.bundle.to_json()} if e.bundle else {})}
                 for e in self.files
             ],
             'directories': list(self.directories),
@@ -306,6 +324,15 @@ def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
     return rel
 
 
+def _bundle_ref(rel: str, data: object) -> BundleRef | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ('name', 'version')) \
+            or not all(isinstance(data.get(k), (str, type(None))) for k in ('package', 'path')):
+        raise _Invalid(f'file {_show(rel)} has a malformed "bundle" (an object with string name and version)')
+    return BundleRef(data['name'], data['version'], data.get('package'), data.get('path'))
+
+
 def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
     if not isinstance(data, dict):
         raise _Invalid('top level must be a JSON object')
@@ -344,7 +371,7 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
                 raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
             checksum = checksum.lower()
-        files.append(ManifestEntry(rel, kind, checksum))
+        files.append(ManifestEntry(rel, kind, checksum, _bundle_ref(rel, item.get('bundle'))))
 
     directories = [
         _safe_path(guard, base_dir, d, 'directory')

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from omk_precommit.engine.asset import BundledAsset
@@ -38,6 +38,7 @@ class ActionKind(str, enum.Enum):
 
 WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE}
 DISK_CHANGES = WRITES | {ActionKind.CONFLICT, ActionKind.REMOVE}
+_KEPT = {ActionKind.UNCHANGED, ActionKind.KEEP_LOCAL, ActionKind.CONFLICT}
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *
     if disk == asset.content:
         if not _mode_ok(root, asset):
             return Action(ActionKind.UPDATE, asset.path, asset)
-        recorded = entry is not None and entry.checksum == bundled and entry.kind == asset.kind
+        recorded = (entry is not None and entry.checksum == bundled and entry.kind == asset.kind
+                    and entry.bundle == asset.bundle)
         return Action(ActionKind.UNCHANGED if recorded else ActionKind.ADOPT, asset.path, asset)
     if entry is None:
         return Action(ActionKind.REPLACE, asset.path, asset)
@@ -166,10 +168,13 @@ def apply_plan(
     new_backups: dict[str, BackupEntry] = {}
     for action in actions:
         asset = action.asset
+        if action.kind in _KEPT and asset is not None and action.path in files:
+            # A kept file now belongs to the bundle being installed (a switch): record it so.
+            files[action.path] = replace(files[action.path], bundle=asset.bundle)
         if action.kind in WRITES:
             directories.extend(_missing_dirs(root, action.path))
         if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT) and asset is not None:
-            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content), asset.bundle)
         if action.kind is ActionKind.REPLACE:
             backup = _new_backup(root, backups, action.path)
             if backup is not None:
@@ -186,7 +191,7 @@ def apply_plan(
             if backup is not None:
                 write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
             atomic_write(target, asset.content, mode=asset.mode)
-            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content))
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content), asset.bundle)
             remove_conflict_copy(root, action.path, asset.content)  # after the write: a crash keeps it
         elif action.kind in (ActionKind.UNCHANGED, ActionKind.ADOPT) and asset is not None:
             # Already the bundled bytes (merged by hand, or a run killed before the line above).

@@ -20,7 +20,8 @@ from omk_precommit import __version__
 from omk_precommit.commands.base import EXIT_ERROR
 from omk_precommit.errors import OmkError, OmkWarning
 
-COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'migrate', 'agents', 'hooks', 'skills')
+COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'migrate', 'agents', 'hooks', 'skills', 'bundles',
+            'bundle')
 
 
 class _Parser(argparse.ArgumentParser):

@@ -88,7 +88,7 @@ def find_bundle(spec: str, root: Path) -> BundleInfo:
         return bundle_by_path(Path(spec), root)
     info = bundle_by_name(spec)
     if info is None:
-        installed = ', '.join(b.name for b in installed_bundles())
+        installed = ', '.join(installed_bundle_names())
         raise OmkError(f'bundle {spec}: not installed (installed: {installed}); pip install the package that '
                        f'ships it, or add it to the omk hooks\' additional_dependencies')
     return info
@@ -110,14 +110,14 @@ def find_recorded(ref: BundleRef, root: Path, manifest_rel: str) -> BundleInfo:
     return info
 
 
+def installed_bundle_names() -> list[str]:
+    """``omk`` and the name of every bundle installed through the entry point group, sorted after it."""
+    return [OMK_BUNDLE, *sorted({ep[0] for ep in _entry_points()} - {OMK_BUNDLE})]
+
+
 def installed_bundles() -> list[BundleInfo]:
-    """``omk`` and every bundle installed through the entry point group, by name."""
-    found = [builtin_bundle()]
-    for name in sorted({ep[0] for ep in _entry_points()}):
-        info = bundle_by_name(name)
-        if info is not None and name != OMK_BUNDLE:
-            found.append(info)
-    return found
+    """``omk`` and every bundle installed through the entry point group, by name; a broken one raises OmkError."""
+    return [info for name in installed_bundle_names() if (info := bundle_by_name(name)) is not None]
 
 
 def resolved_files(

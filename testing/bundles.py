@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 ACME_PROMPT = '.kimi/agents/reviewer/system.md'
 ACME_SKILL = '.kimi/skills/acme-style/SKILL.md'
@@ -60,3 +61,18 @@ def pip_install_into(site: Path, project: Path) -> Path:
         check=True, capture_output=True,
     )
     return site
+
+
+class BundlePackage(NamedTuple):
+    """A bundle package's source project (what ``additional_dependencies`` names) and a site
+    directory it is pip-installed into (what the in-process tests put on ``sys.path``)."""
+
+    source: Path
+    site: Path
+
+
+def acme_package(source: Path, site: Path, version: str) -> BundlePackage:
+    """acme-kimi-assets ``version``, built from ``source`` and pip-installed into ``site``."""
+    bundle_package(source, dist='acme-kimi-assets', module='acme_kimi_assets', name='acme', version=version,
+                   toml=acme_toml(version), files=acme_files(version))
+    return BundlePackage(source, pip_install_into(site, source))

@@ -19,30 +19,11 @@ from testing.bundles import (
     REMOVED_AGENT,
     acme_files,
     acme_toml,
-    bundle_package,
-    pip_install_into,
     write_bundle,
 )
 from testing.gitrepo import init_repo
 
 OMK_BUNDLE = Path(__file__).resolve().parent.parent / 'omk_precommit/bundle/omk'
-
-
-def _acme_site(factory: pytest.TempPathFactory, version: str) -> Path:
-    project = bundle_package(factory.mktemp(f'acme-src-{version}'), dist='acme-kimi-assets', module='acme_kimi_assets',
-                             name='acme', version=version, toml=acme_toml(version), files=acme_files(version))
-    return pip_install_into(factory.mktemp(f'acme-site-{version}'), project)
-
-
-@pytest.fixture(scope='session')
-def acme_v1(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A site directory with acme-kimi-assets 1.0.0 pip-installed."""
-    return _acme_site(tmp_path_factory, '1.0.0')
-
-
-@pytest.fixture(scope='session')
-def acme_v2(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _acme_site(tmp_path_factory, '2.0.0')
 
 
 @pytest.fixture
@@ -55,7 +36,7 @@ def omk(repo: Path, *args: str) -> int:
 
 
 def test_install_by_name_writes_the_bundle_and_records_it(repo, acme_v1, monkeypatch):
-    monkeypatch.syspath_prepend(str(acme_v1))
+    monkeypatch.syspath_prepend(str(acme_v1.site))
     assert omk(repo, 'install', '--bundle', 'acme') == 0
     assert (repo / ACME_PROMPT).read_text().startswith('You review for ACME.')
     assert (repo / ACME_SKILL).is_file()
@@ -70,7 +51,7 @@ def test_install_by_name_writes_the_bundle_and_records_it(repo, acme_v1, monkeyp
 
 
 def test_bundles_lists_omk_and_the_installed_package(acme_v1, monkeypatch, capsys):
-    monkeypatch.syspath_prepend(str(acme_v1))
+    monkeypatch.syspath_prepend(str(acme_v1.site))
     assert main(['bundles']) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith('omk ') and 'built in' in out[0]
@@ -79,7 +60,7 @@ def test_bundles_lists_omk_and_the_installed_package(acme_v1, monkeypatch, capsy
 
 def test_missing_recorded_bundle_sync_is_one_line_naming_it_and_the_package_and_check_works(repo, acme_v1, monkeypatch, capsys):
     with monkeypatch.context() as m:
-        m.syspath_prepend(str(acme_v1))
+        m.syspath_prepend(str(acme_v1.site))
         assert omk(repo, 'install', '--bundle', 'acme') == 0
     capsys.readouterr()
     assert omk(repo, 'sync') == 2
@@ -96,11 +77,11 @@ def test_missing_recorded_bundle_sync_is_one_line_naming_it_and_the_package_and_
 
 def test_a_new_version_updates_untouched_files_and_keeps_a_local_edit(repo, acme_v1, acme_v2, monkeypatch):
     with monkeypatch.context() as m:
-        m.syspath_prepend(str(acme_v1))
+        m.syspath_prepend(str(acme_v1.site))
         assert omk(repo, 'install', '--bundle', 'acme') == 0
     edited = (repo / ACME_PROMPT).read_text() + 'Our repository adds this.\n'
     (repo / ACME_PROMPT).write_text(edited)
-    monkeypatch.syspath_prepend(str(acme_v2))
+    monkeypatch.syspath_prepend(str(acme_v2.site))
     omk(repo, 'sync')  # without being told: the recorded bundle, now 2.0.0
     assert '(2.0.0)' in (repo / ACME_SKILL).read_text()
     assert (repo / ACME_PROMPT).read_text().startswith(edited.split('\n')[0])

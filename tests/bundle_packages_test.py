@@ -207,3 +207,19 @@ def test_bundle_init_refuses_a_non_empty_directory(repo, capsys):
     assert omk(repo, 'install') == 0
     assert main(['bundle', 'init', str(repo / 'taken'), '--dir', str(repo)]) == 2
     assert 'not an empty directory' in capsys.readouterr().err
+
+
+def test_the_doctor_names_a_missing_recorded_bundle_and_an_available_upgrade(repo, acme_v1, acme_v2, monkeypatch, capsys):
+    (repo / 'AGENTS.md').write_text('x\n')
+    with monkeypatch.context() as m:
+        m.syspath_prepend(str(acme_v1.site))
+        assert omk(repo, 'install', '--bundle', 'acme') == 0
+        capsys.readouterr()
+        omk(repo, 'doctor')
+        assert 'bundle acme 1.0.0 found' in capsys.readouterr().out
+    assert omk(repo, 'doctor') == 1
+    out = capsys.readouterr().out
+    assert 'the recorded bundle acme 1.0.0 is not installed' in out and 'acme-kimi-assets==1.0.0' in out
+    monkeypatch.syspath_prepend(str(acme_v2.site))
+    omk(repo, 'doctor')
+    assert '1.0.0 installed in the project, 2.0.0 available' in capsys.readouterr().out

@@ -14,6 +14,8 @@ _EXPORTS = {
     'commands.install': ('install_project_assets', 'install_user_assets'),
     'commands.sync': ('sync_project_assets', 'sync_user_assets'),
     'commands.rollback': ('rollback', 'rollback_user_assets'),
+    'commands.accept': ('accept_project_assets', 'accept_user_assets', 'AcceptReport'),
+    'commands.forget': ('forget_project_assets', 'forget_user_assets', 'ForgetReport'),
     'kimi_config.enable': ('enable_hooks', 'disable_hooks'),
     'kimi_config.status': ('diagnose_hooks_enabled',),
     'doctor': ('diagnose_project', 'DiagResult', 'Finding', 'Severity'),

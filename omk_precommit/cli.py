@@ -19,9 +19,10 @@ from types import ModuleType
 from omk_precommit import __version__
 from omk_precommit.commands.base import EXIT_ERROR
 from omk_precommit.errors import OmkError, OmkWarning
+from omk_precommit.render.quote import one_line
 
-COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'migrate', 'agents', 'hooks', 'skills', 'bundles',
-            'bundle')
+COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'accept', 'forget', 'migrate', 'agents', 'hooks',
+            'skills', 'bundles', 'bundle')
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +48,12 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from omk_precommit.render.edge import run_guarded
+
+    return run_guarded(_dispatch, argv)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser([command] if command else COMMANDS).parse_args(argv)
@@ -56,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if code != EXIT_ERROR:  # a run that could not run says one thing only: why
         # Our warnings (an older manifest version) are one line each on stderr, once per run.
         for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)):
-            print(f'omk-kimi: warning: {message}', file=sys.stderr)
+            print(f'omk-kimi: warning: {one_line(message)}', file=sys.stderr)
     return code
 
 
@@ -64,7 +71,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(_module(args.command).run(args))
     except OmkError as e:
-        print(f'omk-kimi: {e}', file=sys.stderr)
+        print(f'omk-kimi: {one_line(e)}', file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print('omk-kimi: interrupted', file=sys.stderr)

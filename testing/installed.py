@@ -8,11 +8,11 @@ from pathlib import Path
 from testing.cache import REPO_ROOT
 
 
-def install_checkout(venv: Path) -> Path:
-    """Create ``venv``, ``pip install`` this repository into it, return its ``omk-kimi``."""
+def install_checkout(venv: Path, source: Path = REPO_ROOT) -> Path:
+    """Create ``venv``, ``pip install`` this repository (or the copy at ``source``) into it, return its ``omk-kimi``."""
     subprocess.run((sys.executable, '-m', 'venv', str(venv)), check=True)
     subprocess.run(
-        (str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', str(REPO_ROOT)),
+        (str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', str(source)),
         check=True, capture_output=True,
     )
     return venv / 'bin' / 'omk-kimi'

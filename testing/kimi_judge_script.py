@@ -7,7 +7,7 @@ Requests (one subprocess answers all of them, so kimi-cli is imported once):
   ``KimiCLI.create`` (spec, prompt rendering, tool import, subagent specs), no LLM configured.
 - {"id", "kind": "hooks", "work_dir", "config_file", "run": bool}: ``load_config(file)``; per hook
   whether ``HookEngine._match_regex`` finds its matcher invalid and whether it matches the empty
-  string Stop is matched against; with "run", the hook's exit code when ``HookEngine`` runs it
+  string Stop is matched against, and which write tools it matches; with "run", the hook's exit code when ``HookEngine`` runs it
   (matcher cleared so it fires) from ``work_dir`` with an ordinary payload (a plain file write
   for tool events).
 - {"id", "kind": "skills", "skills_dir", "files": [...]}: ``discover_skills(scope="project")``
@@ -39,6 +39,7 @@ from kimi_cli.skill import discover_skills  # noqa: E402
 from kimi_cli.utils.frontmatter import parse_frontmatter  # noqa: E402
 
 LOGS: list[str] = []
+WRITE_TOOLS = ('WriteFile', 'StrReplaceFile')
 logger.enable('kimi_cli')
 logger.remove()
 logger.add(lambda m: LOGS.append(f"{m.record['level'].name}: {m.record['message']}"), level='WARNING')
@@ -76,8 +77,10 @@ def judge_hooks(request: dict[str, Any]) -> dict[str, object]:
         engine = HookEngine([hook], cwd=request['work_dir'])
         matches_empty = engine._match_regex(hook.matcher, '')
         verdict = {
-            'event': hook.event, 'matcher': hook.matcher, 'matches_empty': matches_empty,
+            'event': hook.event, 'matcher': hook.matcher, 'command': hook.command, 'matches_empty': matches_empty,
             'invalid_regex': any('Invalid regex' in line for line in LOGS),
+            # The file-write tools (``WriteFile``, ``StrReplaceFile``) this matcher lets the hook see.
+            'write_tools_matched': [t for t in WRITE_TOOLS if engine._match_regex(hook.matcher, t)],
         }
         if request.get('run'):
             runner = HookEngine([hook.model_copy(update={'matcher': ''})], cwd=request['work_dir'])

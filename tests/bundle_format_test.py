@@ -30,7 +30,7 @@ ACME = 'name = "acme"\nversion = "1.0.0"\nextends = "omk"\nremove = ["kimi-cli/a
 
 @pytest.mark.parametrize('runtime', list(RUNTIMES.values()), ids=str)
 def test_the_omk_bundle_files_are_what_the_metadata_generates(runtime):
-    assert bundled_assets(runtime) == metadata_assets(runtime)
+    assert bundled_assets(runtime) == metadata_assets(runtime), "run: .venv/bin/python scripts/omk_bundle.py"
 
 
 def test_the_omk_bundle_has_name_version_and_both_runtime_folders():

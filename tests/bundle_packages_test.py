@@ -21,7 +21,7 @@ from testing.bundles import (
     acme_toml,
     write_bundle,
 )
-from testing.gitrepo import init_repo
+from testing.gitrepo import commit_all, init_repo
 
 OMK_BUNDLE = Path(__file__).resolve().parent.parent / 'omk_precommit/bundle/omk'
 
@@ -75,21 +75,26 @@ def test_missing_recorded_bundle_sync_is_one_line_naming_it_and_the_package_and_
     assert 'acme-kimi-assets==1.0.0' in capsys.readouterr().err
 
 
-def test_a_new_version_updates_untouched_files_and_keeps_a_local_edit(repo, acme_v1, acme_v2, monkeypatch):
+def test_a_new_version_updates_the_untouched_file_and_merges_an_accepted_local_edit(repo, acme_v1, acme_v2, monkeypatch):
     with monkeypatch.context() as m:
         m.syspath_prepend(str(acme_v1.site))
         assert omk(repo, 'install', '--bundle', 'acme') == 0
-    edited = (repo / ACME_PROMPT).read_text() + 'Our repository adds this.\n'
-    (repo / ACME_PROMPT).write_text(edited)
+    commit_all(repo, 'install acme 1.0.0')
+    ours = 'Our repository: read CONTRIBUTING.md first.\n'
+    (repo / ACME_PROMPT).write_text(ours + (repo / ACME_PROMPT).read_text())
+    assert omk(repo, 'accept', ACME_PROMPT) == 0
+    commit_all(repo, 'accept our reviewer prompt')
     monkeypatch.syspath_prepend(str(acme_v2.site))
-    omk(repo, 'sync')  # without being told: the recorded bundle, now 2.0.0
-    assert '(2.0.0)' in (repo / ACME_SKILL).read_text()
-    assert (repo / ACME_PROMPT).read_text().startswith(edited.split('\n')[0])
-    assert 'Our repository adds this.' in (repo / ACME_PROMPT).read_text()
+    assert omk(repo, 'sync') == 0  # without being told: the recorded bundle, now 2.0.0
+    assert '(2.0.0)' in (repo / ACME_SKILL).read_text()  # untouched: updated
+    merged = (repo / ACME_PROMPT).read_text()
+    assert merged.startswith(ours) and merged.endswith('Check the changelog too.\n') and '<<<<<<<' not in merged
     manifest = AssetManifest.load(repo, '.kimi')
     assert manifest is not None
-    entry = manifest.entry(ACME_SKILL)
-    assert entry is not None and entry.bundle is not None and entry.bundle.version == '2.0.0'
+    assert {e.bundle.version for e in manifest.files if e.bundle} == {'2.0.0'}
+    entry = manifest.entry(ACME_PROMPT)
+    assert entry is not None and entry.accepted  # the merge is the project's accepted version of 2.0.0
+    assert omk(repo, 'check') == 0
 
 
 def test_switching_bundles_removes_untouched_files_only_the_old_one_had_and_releases_edited_ones(repo):
@@ -153,14 +158,17 @@ def test_bundle_check_passes_the_omk_bundle(capsys):
     assert 'passes every doctor rule for kimi-cli, kimi-code' in capsys.readouterr().out
 
 
-@pytest.mark.parametrize('matcher', ['^(WriteFile)$', 'Shell'])
+@pytest.mark.parametrize('matcher', ['^(WriteFile|Shell)$', 'Shell'])
 def test_bundle_check_fails_a_bundle_whose_safety_gate_never_fires(tmp_path, capsys, matcher):
-    example = (OMK_BUNDLE / 'kimi-cli/hooks.toml.example').read_text().replace('^(WriteFile|StrReplaceFile)$', matcher)
+    example = (OMK_BUNDLE / 'kimi-cli/hooks.toml.example').read_text().replace('^(WriteFile|StrReplaceFile|Shell)$', matcher)
+    assert example != (OMK_BUNDLE / 'kimi-cli/hooks.toml.example').read_text()
     bundle = write_bundle(tmp_path / 'weak', 'name = "weak"\nversion = "1"\nextends = "omk"\n',
                           {'kimi-cli/hooks.toml.example': example})
     assert main(['bundle', 'check', str(bundle)]) == 1
     out = capsys.readouterr().out
-    assert 'kimi-cli/hooks.toml.example: error: [kimi-cli]' in out and 'never fires for StrReplaceFile' in out
+    line = next(x for x in out.splitlines() if 'kimi-cli/hooks.toml.example: error: [kimi-cli]' in x)
+    assert 'StrReplaceFile' in line and 'safety gate never sees them' in line
+    assert out.count('error:') == 1  # nothing else is wrong with it
 
 
 def test_bundle_check_fails_a_bundle_without_the_gate_and_runs_the_doctor_rules(tmp_path, capsys):

@@ -137,7 +137,7 @@ def test_only_the_changed_file_is_read_again(warm: Path, reads: list[str]) -> No
         f.write(b'local edit\n')
 
     assert check_drift(warm).drifted == [Drift(PROMPT, DriftState.MODIFIED)]
-    assert reads == [str(warm / PROMPT)]
+    assert set(reads) == {str(warm / PROMPT)}  # read again only to look for conflict markers
 
 
 def test_deleted_file_is_missing_with_a_warm_cache(warm: Path) -> None:
@@ -271,8 +271,8 @@ def test_symlink_out_of_the_root_is_refused(installed: Path, tmp_path: Path, cac
         check_drift(installed)
 
 
-def test_symlink_to_a_file_inside_the_root_is_followed(warm: Path) -> None:
-    copy = warm / 'prompt-copy.md'
+def test_symlink_to_a_file_inside_the_asset_dir_is_followed(warm: Path) -> None:
+    copy = warm / '.kimi/prompt-copy.md'  # a link leaving .kimi/, even into the project, is refused (issue 13)
     shutil.copyfile(warm / PROMPT, copy)
     (warm / PROMPT).unlink()
     os.symlink(copy, warm / PROMPT)

@@ -147,7 +147,7 @@ def test_sync_conflict_exits_1_and_says_where_the_new_version_is(repo, capsys):
     (repo / '.kimi/omk-manifest.json').write_text(json.dumps(manifest))
     (repo / '.kimi/agents/executor/system.md').write_text('local\n')
     capsys.readouterr()
-    assert main(['sync']) == 1
+    assert main(['sync', '--sidecar']) == 1
     assert '.kimi/agents/executor/system.md: conflict' in capsys.readouterr().out
     assert (repo / '.kimi/agents/executor/system.md.omk-new').exists()
 

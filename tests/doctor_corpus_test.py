@@ -29,6 +29,8 @@ import yaml
 
 from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor import DiagResult, Severity, diagnose_project
+from omk_precommit.runtimes.base import SAFETY_SCRIPT
+from omk_precommit.runtimes.kimi_cli.runtime import RUNTIME as KIMI_CLI
 from testing.gitrepo import init_repo
 from testing.kimi_judge import judge
 from testing.pathenv import path_without
@@ -49,6 +51,8 @@ class Case:
     executable: tuple[str, ...] = ()
     judge: tuple[str, ...] = ()
     stricter: str | None = None
+    warns: bool = False  # the doctor must also warn about ``path`` (a hook that may never fire, …)
+    symlinks: dict[str, str] = field(default_factory=dict)  # link path -> target, as written
 
     @property
     def name(self) -> str:
@@ -68,6 +72,7 @@ def load_cases() -> list[Case]:
                 files={k: v for k, v in files.items() if v is not None},
                 executable=tuple(raw.get('executable', defaults.get('executable', ()))),
                 judge=tuple(raw.get('judge', [path])), stricter=raw.get('stricter'),
+                warns=raw.get('warns', False), symlinks=raw.get('symlinks', {}),
             ))
     return cases
 
@@ -81,6 +86,9 @@ def write_case(case: Case, root: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode())
         path.chmod(0o755 if rel in case.executable else 0o644)
+    for rel, target in case.symlinks.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).symlink_to(target)
     return root
 
 
@@ -165,9 +173,15 @@ def kimi_accepts(case: Case, root: Path, verdict: dict[str, Any]) -> bool:
             not hook['invalid_regex']
             and (hook['event'] not in EVENTS_MATCHED_AGAINST_EMPTY or hook['matches_empty'])
             and hook['exit_code'] == 0
+            and not (is_safety_gate(hook) and len(hook['write_tools_matched']) < len(KIMI_CLI.write_tools))
             for hook in verdict['hooks']
         )
     return skill_discovered_as_written(root / case.path, verdict)
+
+
+def is_safety_gate(hook: dict[str, Any]) -> bool:
+    """A PreToolUse hook running the safety script: it must see every write tool, or writes get through."""
+    return hook['event'] == 'PreToolUse' and SAFETY_SCRIPT in hook['command']
 
 
 def skill_discovered_as_written(target: Path, verdict: dict[str, Any]) -> bool:
@@ -181,6 +195,12 @@ def skill_discovered_as_written(target: Path, verdict: dict[str, Any]) -> bool:
         and skill['description'] == frontmatter['description']
         for skill in verdict['skills'] if os.path.exists(skill['file'])
     )
+
+
+@pytest.mark.parametrize('case', [c for c in CASES if c.warns], ids=lambda c: c.name)
+def test_doctor_warns_about_case(case: Case, corpus: Corpus) -> None:
+    warnings = [r for r in corpus.results[case.name] if r.severity is Severity.WARNING and r.path == case.path]
+    assert warnings, f'{case.about}: {corpus.results[case.name]}'
 
 
 def test_corpus_has_forty_cases_valid_and_broken_of_every_kind() -> None:

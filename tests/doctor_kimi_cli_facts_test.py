@@ -25,6 +25,7 @@ from kimi_cli.hooks.config import HOOK_EVENT_TYPES, HookDef
 from kimi_cli.soul.agent import BuiltinSystemPromptArgs
 
 tools = set()
+tool_names = set()
 modules = ["kimi_cli.tools"] + [m.name for m in pkgutil.walk_packages(kimi_cli.tools.__path__, "kimi_cli.tools.")]
 for name in modules:
     module = importlib.import_module(name)
@@ -32,11 +33,14 @@ for name in modules:
         bases = (CallableTool, CallableTool2)
         if inspect.isclass(obj) and issubclass(obj, bases) and obj not in bases:
             tools.add(f"{name}:{attr}")
+            if isinstance(getattr(obj, "name", None), str):
+                tool_names.add(obj.name)
 default = load_agent_spec(DEFAULT_AGENT_FILE)
 timeout = {type(m).__name__: getattr(m, type(m).__name__.lower()) for m in HookDef.model_fields["timeout"].metadata}
 print(json.dumps({
     "version": importlib.metadata.version("kimi-cli"),
     "tools": sorted(tools),
+    "tool_names": sorted(tool_names),
     "default_name": default.name,
     "default_tools": default.tools,
     "default_args": default.system_prompt_args,
@@ -66,6 +70,10 @@ def test_version(real: dict[str, object]) -> None:
 
 def test_known_tools_are_exactly_the_importable_tool_classes(real: dict[str, object]) -> None:
     assert real['tools'] == sorted(kimi_cli_facts.KNOWN_TOOLS)
+
+
+def test_tool_names_matchers_are_tested_against_are_the_tool_classes_names(real: dict[str, object]) -> None:
+    assert real['tool_names'] == sorted(kimi_cli_facts.TOOL_NAMES)
 
 
 def test_default_agent(real: dict[str, object]) -> None:

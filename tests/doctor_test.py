@@ -288,3 +288,22 @@ def test_skill_file_linked_outside_the_project_is_an_error_and_not_read(
     (installed / '.kimi/skills/linked/SKILL.md').symlink_to(outside)
     (result,) = [r for r in diagnose_project(installed) if r.path == '.kimi/skills/linked/SKILL.md']
     assert result.severity is Severity.ERROR and 'outside the project root' in result.message
+
+
+@pytest.mark.parametrize(('target', 'hint'), [
+    ('kimi-cli', 'pip install kimi-cli'), ('kimi-code', 'npm install -g @moonshot-ai/kimi-code'),
+])
+def test_kimi_not_on_path_hint_names_the_cli_of_the_checked_target(
+        repo: Path, no_kimi: None, target: str, hint: str) -> None:
+    install_project_assets(repo, target=target)
+    (missing,) = [r for r in diagnose_project(repo, target=target) if r.check == 'kimi']
+    assert 'not on PATH' in missing.message
+    assert (missing.fix or '').startswith(hint)
+
+
+def test_hook_program_not_on_path_is_a_warning_that_says_it_would_allow(installed: Path) -> None:
+    config = installed / '.kimi/config.toml'
+    config.write_text('[[hooks]]\nevent = "PreToolUse"\ncommand = "omk-no-such-program --check"\nmatcher = "Shell"\n')
+    found = [r for r in diagnose_project(installed) if r.path == '.kimi/config.toml' and r.check == 'hooks']
+    assert [r.severity for r in found] == [Severity.WARNING]
+    assert 'omk-no-such-program is not on PATH' in found[0].message and '"allow"' in found[0].message

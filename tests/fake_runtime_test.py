@@ -27,6 +27,7 @@ class FakeCli(Runtime):
     binary_major = 9
     write_tools = ('Put',)
     shell_tools = ('Run',)
+    tool_names = ('Put', 'Run')
     hook_events = ('PreToolUse', 'Stop', 'SubagentStart', 'SubagentStop')
     strict_hooks = False
     empty_matched_events = ('Stop',)
@@ -78,7 +79,7 @@ def test_a_third_runtime_goes_through_install_check_sync_doctor_and_rollback(
     architect = root / '.fakecli/agents/architect.json'
     assert json.loads(architect.read_text())['name'] == 'architect'
     assert (root / '.fakecli/hooks/safety-check.sh').is_file()
-    assert '^(Put)$' in (root / '.fakecli/hooks.toml.example').read_text()
+    assert '^(Put|Run)$' in (root / '.fakecli/hooks.toml.example').read_text()
     assert (root / '.fakecli/omk-manifest.json').is_file() and not (root / '.kimi').exists()
     assert main(['check', *at]) == 0
 

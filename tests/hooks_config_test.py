@@ -85,7 +85,7 @@ def test_user_scope_picks_kimi_code_when_its_home_exists_and_says_why(user_scrip
     assert f'{code_home / "config.toml"}: chosen because the Kimi Code CLI home' in out
     assert 'so target kimi-code' in out
     hooks = hooks_in(code_home / 'config.toml')
-    assert hooks[0]['matcher'] == '^(Write|Edit)$'  # anchored: exactly Kimi Code's two file writers
+    assert hooks[0]['matcher'] == '^(Write|Edit|Bash)$'  # anchored: exactly Kimi Code's file writers and shell
     assert all(set(h) <= {'event', 'matcher', 'command', 'timeout'} for h in hooks)
     assert not user_config().exists()
 
@@ -112,7 +112,7 @@ def test_user_enable_dry_run_shows_the_scripts_it_would_install_and_writes_nothi
     out = capsys.readouterr().out
     assert 'would install the user scope first' in out
     assert '.kimi-code/hooks/safety-check.sh: would be created' in out
-    assert 'would be added [[hooks]] PreToolUse ^(Write|Edit)$' in out
+    assert 'would be added [[hooks]] PreToolUse ^(Write|Edit|Bash)$' in out
     assert list(code_home.iterdir()) == []
 
 
@@ -120,7 +120,7 @@ def test_user_enable_with_an_explicit_target_uses_that_targets_config_and_script
     Path(os.environ['KIMI_CODE_HOME']).mkdir()
     assert main(['hooks', 'enable', '--user', '--target', 'kimi-cli']) == 0
     hooks = hooks_in(user_config())
-    assert hooks[0]['matcher'] == '^(WriteFile|StrReplaceFile)$'
+    assert hooks[0]['matcher'] == '^(WriteFile|StrReplaceFile|Shell)$'
     assert {h['command'] for h in hooks} == {str(user_scripts / n) for n in ('safety-check.sh', 'completion-check.sh',
                                                                            'notify.sh')}
     assert not (Path(os.environ['KIMI_CODE_HOME']) / 'config.toml').exists()
@@ -316,3 +316,75 @@ def test_a_crash_between_record_and_config_write_is_recovered_by_the_next_run(us
     assert len(json.loads(record_path(config).read_text())['tables']) == 4
     assert main(['hooks', 'disable', '--user']) == 0
     assert config.read_text() == REAL_WORLD and not record_path(config).exists()
+
+
+def _project_record(repo: Path) -> Path:
+    assert main(['install']) == 0
+    assert main(['hooks', 'enable', '--config', '.kimi/config.toml']) == 0
+    return record_path(repo / '.kimi' / 'config.toml')
+
+
+def test_a_record_claiming_directories_above_the_project_never_removes_them(repo, capsys):
+    """Issue 13: ``created_parent_dirs: 10`` made rollback remove empty directories above the project."""
+    record = _project_record(repo)
+    data = json.loads(record.read_text())
+    data['created_parent_dirs'] = 10
+    record.write_text(json.dumps(data))
+    empty_above = repo.parent / 'empty-sibling-parent'
+    (repo.parent / 'empty-sibling-parent').mkdir()
+    parents = [p for p in repo.parents][:3]
+    assert main(['rollback']) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and 'omk-hooks.json' in err and 'Traceback' not in err
+    assert repo.is_dir() and all(p.is_dir() for p in parents) and empty_above.is_dir()
+    assert (repo / '.kimi' / 'config.toml').exists()
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'created_parent_dirs': -1}, 'created_parent_dirs must be'),
+    ({'created_parent_dirs': 9}, 'created_parent_dirs must be'),
+    ({'created_parent_dirs': 1.5}, 'wrong type'),
+    ({'created_parent_dirs': True}, 'wrong type'),
+    ({'created_parent_dirs': '1'}, 'wrong type'),
+    ({'created_file': 1}, 'wrong type'),
+    ({'created_file': False, 'created_parent_dirs': 1}, 'contradicts itself'),
+    ({'version': 0}, 'unsupported version'),
+    ({'version': 2}, 'unsupported version'),
+    ({'version': '1'}, 'wrong type'),
+    ({'cli': 'emacs'}, 'unknown cli'),
+    ({'cli': 7}, 'wrong type'),
+    ({'tables': {}}, 'wrong type'),
+    ({'tables': [1]}, 'must be an object'),
+    ({'tables': [{'table': {'event': 'Stop'}, 'inserted': 5}]}, 'wrong type'),
+    ({'tables': [{'table': {'event': True}, 'inserted': 'x'}]}, 'strings or integers'),
+    ({'tables': [{'table': {}, 'inserted': 'x'}]}, 'strings or integers'),
+    ({'tables': [{'table': {'event': 'Stop'}, 'inserted': ''}]}, 'must not be empty'),
+    ({'tables': [{'inserted': 'x'}]}, "missing field 'table'"),
+    (None, 'top level must be an object'),
+])
+def test_every_field_of_the_hooks_record_is_validated(repo, capsys, change, message):
+    record = _project_record(repo)
+    data = json.loads(record.read_text())
+    record.write_text(json.dumps(data | change if change is not None else [data]))
+    before = snapshot(repo)
+    assert main(['hooks', 'disable', '--config', '.kimi/config.toml']) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and message in err and str(record.name) in err, err
+    assert snapshot(repo) == before
+
+
+def test_a_hooks_record_with_a_key_given_twice_is_refused(repo, capsys):
+    record = _project_record(repo)
+    record.write_text(record.read_text().replace('"created_file": ', '"created_file": false, "created_file": ', 1))
+    assert main(['rollback']) == 2
+    assert 'appears twice' in capsys.readouterr().err
+
+
+def test_disable_removes_only_the_empty_directories_it_created_inside_the_project(repo):
+    assert main(['install']) == 0
+    assert main(['hooks', 'enable', '--config', 'conf/kimi/config.toml']) == 0
+    config = repo / 'conf' / 'kimi' / 'config.toml'
+    assert json.loads(record_path(config).read_text())['created_parent_dirs'] == 2
+    (repo / 'conf' / 'notes.txt').write_text('added after enable\n')
+    assert main(['hooks', 'disable', '--config', 'conf/kimi/config.toml']) == 0
+    assert not (repo / 'conf' / 'kimi').exists() and (repo / 'conf' / 'notes.txt').exists()

@@ -147,7 +147,7 @@ def test_kimi_code_hooks_running_the_kimi_cli_user_scripts_are_a_warning(repo):
     scripts = share_dir() / 'hooks'
     (code_home() / 'config.toml').write_text(''.join(
         f'[[hooks]]\nevent = "{e}"\ncommand = "{scripts / s}"\n{m}\n' for e, s, m in (
-            ('PreToolUse', 'safety-check.sh', 'matcher = "^(Write|Edit)$"'), ('Stop', 'completion-check.sh', ''),
+            ('PreToolUse', 'safety-check.sh', 'matcher = "^(Write|Edit|Bash)$"'), ('Stop', 'completion-check.sh', ''),
             ('SubagentStart', 'notify.sh', ''), ('SubagentStop', 'notify.sh', ''))))
     by = severities(diagnose_hooks_enabled(repo, 'kimi-code'))
     assert any('run the Kimi CLI user scripts' in m for m in by['warning'])

@@ -361,7 +361,7 @@ def test_sync_never_overwrites_a_file_whose_recorded_checksum_is_unknown_without
     write_files(tmp_path, USER_FILES)
     _claiming(tmp_path, AGENT)
     mine = USER_FILES[AGENT][0]
-    assert omk(tmp_path, 'sync').code == 1  # a conflict: the new version goes beside it
+    assert omk(tmp_path, 'sync', '--sidecar').code == 1  # a conflict: the new version goes beside it
     assert (tmp_path / AGENT).read_bytes() == mine
     assert (tmp_path / (AGENT + '.omk-new')).exists()
     assert omk(tmp_path, 'sync', '--force').code == 0

@@ -60,14 +60,14 @@ def test_kimi_code_hooks_example_uses_only_the_four_keys_kimi_code_accepts():
     assert 'fail_mode' not in bundled_by_path(KIMI_CODE)['.kimi-code/hooks.toml.example'].content.decode()
     assert all(t['event'] in KIMI_CODE_HOOK_EVENTS and t['command'].startswith('.kimi-code/hooks/') for t in tables)
     assert tables[0] == {'event': 'PreToolUse', 'command': '.kimi-code/hooks/safety-check.sh',
-                         'matcher': '^(Write|Edit)$', 'timeout': 10}
+                         'matcher': '^(Write|Edit|Bash)$', 'timeout': 10}
 
 
 @pytest.mark.parametrize(('target', 'writers', 'others'), [
-    (KIMI_CLI, ['WriteFile', 'StrReplaceFile'], ['ReadFile', 'Shell', 'WriteFileX', 'mcp__fs__WriteFile']),
-    (KIMI_CODE, ['Write', 'Edit'], ['Read', 'Bash', 'mcp__notes__WriteNote', 'EditTool', 'NotebookEdit']),
+    (KIMI_CLI, ['WriteFile', 'StrReplaceFile', 'Shell'], ['ReadFile', 'ShellX', 'WriteFileX', 'mcp__fs__WriteFile']),
+    (KIMI_CODE, ['Write', 'Edit', 'Bash'], ['Read', 'BashOutput', 'mcp__notes__WriteNote', 'EditTool', 'NotebookEdit']),
 ])
-def test_safety_matcher_is_anchored_to_exactly_the_file_writing_tools(target, writers, others):
+def test_safety_matcher_is_anchored_to_exactly_the_file_writing_and_shell_tools(target, writers, others):
     matcher = default_project_hooks(runtime=target).hooks[0].matcher
     assert all(re.search(matcher, tool) for tool in writers)
     assert not any(re.search(matcher, tool) for tool in others)

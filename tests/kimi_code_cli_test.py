@@ -54,8 +54,8 @@ def test_a_kimi_code_check_without_its_manifest_says_which_install_to_run(repo, 
 
 
 @pytest.mark.parametrize(('command', 'key', 'expected'), [
-    (['hooks', '--target', 'kimi-code', '--json'], 'matcher', '^(Write|Edit)$'),
-    (['hooks', '--json'], 'matcher', '^(WriteFile|StrReplaceFile)$'),
+    (['hooks', '--target', 'kimi-code', '--json'], 'matcher', '^(Write|Edit|Bash)$'),
+    (['hooks', '--json'], 'matcher', '^(WriteFile|StrReplaceFile|Shell)$'),
     (['agents', '--target', 'kimi-code', '--json'], 'tools', ['Read', 'Glob', 'Grep', 'Bash', 'WebSearch', 'FetchURL',
                                                               'TodoList']),
 ])

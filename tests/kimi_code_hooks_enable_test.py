@@ -38,7 +38,7 @@ def test_fresh_repo_install_and_user_hooks_load_in_the_real_kimi_without_a_confi
     scripts = kimi_code_home() / 'hooks'
     assert {shlex.split(t['command'])[0] for t in tables} == {
         str(scripts / name) for name in ('safety-check.sh', 'completion-check.sh', 'notify.sh')}
-    assert tables[0]['matcher'] == '^(Write|Edit)$'
+    assert tables[0]['matcher'] == '^(Write|Edit|Bash)$'
 
     judgement = kimi_code.doctor_config(config, tmp_path)
     assert judgement.ok, judgement.output

@@ -444,7 +444,7 @@ class TestKimiNativeTest:
         monkeypatch.setenv('PATH', '')
         out = doctor(project, differ)
         assert 'warning: the kimi command is not on PATH' in out
-        assert 'fix: npm install -g @moonshot-ai/kimi-code' in out
+        assert 'fix: pip install kimi-cli' in out  # the CLI of the runtime checked, .kimi/
         differ.check()
 
     @deliberate('doctor-exits-1-when-it-finds-errors')

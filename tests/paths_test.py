@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omk_precommit.engine.paths import RootGuard, all_safe, is_inside_root, path_problem
+from omk_precommit.engine.paths import RootGuard, all_safe, is_inside_asset_dir, path_problem
 
 
 def _reference_is_safe(rel: str, base_dir: str) -> bool:
     """The path rules spelled out with PurePosixPath, as the loader first implemented them."""
     if not rel or '\0' in rel or '\\' in rel or rel.startswith('/') or (len(rel) > 1 and rel[1] == ':'):
+        return False
+    if any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in rel):  # issue 13: no control characters
         return False
     parts = PurePosixPath(rel).parts
     return '..' not in parts and bool(parts) and parts[0] == base_dir
@@ -49,6 +51,8 @@ def tree(tmp_path: Path) -> Path:
     os.symlink(outside / 'dir', root / '.kimi' / 'dirlink-out')
     os.symlink(root / 'nowhere', root / '.kimi' / 'dangling')
     os.mkfifo(root / '.kimi' / 'fifo')
+    os.symlink('..', root / '.kimi' / 'up')  # inside the root, but out of the asset dir
+    (root / 'README.md').write_text('project file\n')
     return root
 
 
@@ -56,6 +60,7 @@ PATHS = [
     '.kimi', '.kimi/file', '.kimi/dir', '.kimi/dir/file', '.kimi/missing', '.kimi/missing/file',
     '.kimi/file/below-a-file', '.kimi/link-in', '.kimi/link-out', '.kimi/dirlink-in/file',
     '.kimi/dirlink-out/file', '.kimi/dirlink-out/missing', '.kimi/dangling', '.kimi/fifo',
+    '.kimi/up/README.md', '.kimi/up/.kimi/file',
 ]
 
 
@@ -63,7 +68,7 @@ PATHS = [
 def test_root_guard_agrees_with_realpath(tree: Path, by_listing: bool) -> None:
     guard = RootGuard(tree, by_listing=by_listing)
     for rel in PATHS:
-        assert guard.is_inside(rel) == is_inside_root(tree, tree / rel), rel
+        assert guard.is_inside(rel) == is_inside_asset_dir(tree, rel), rel
 
 
 @pytest.mark.parametrize('by_listing', [False, True])

@@ -141,6 +141,40 @@ def test_sync_hook_never_overwrites_a_local_edit(project: HookedProject):
     assert project.git('diff', '--cached', '--name-only').stdout.strip() == AGENT
 
 
+@pytest.mark.parametrize('own_kimi', [True, False], ids=['own .kimi', 'no .kimi'])
+def test_hooks_never_install_in_a_repository_without_a_manifest(
+        tmp_path: Path, runner: str, hook_repo: HookRepo, runner_homes: dict[str, str], own_kimi: bool):
+    """The user's own safety-check.sh is untouched; commits pass; each hook prints one hint."""
+    project = make_project(tmp_path, runner, hook_repo, runner_homes, ('omk-check', 'omk-doctor', 'omk-sync'))
+    own_gate = project.path / '.kimi/hooks/safety-check.sh'
+    if own_kimi:
+        own_gate.parent.mkdir(parents=True)
+        own_gate.write_bytes(b'#!/bin/sh\n# our own gate, written before omk\nexit 0\n')
+        own_gate.chmod(0o755)
+    (project.path / 'README.md').write_text('# a project\n')
+    project.git('add', '-A')
+    first = project.commit('the project, maybe with our own Kimi hook')
+    (project.path / 'notes.txt').write_text('unrelated\n')
+    project.git('add', 'notes.txt')
+    head = project.head()
+
+    second = project.commit('add notes')
+
+    assert first.returncode == 0, first.stdout
+    assert second.returncode == 0 and project.head() != head, second.stdout
+    for says in ('nothing to check', 'nothing checked in a hook', 'nothing synced'):
+        hints = [line for line in second.stdout.splitlines() if line.strip().startswith('.kimi/omk-manifest.json: ')]
+        assert sum(says in line for line in hints) == 1, second.stdout
+    assert ': error:' not in second.stdout
+    if own_kimi:
+        assert own_gate.read_bytes() == b'#!/bin/sh\n# our own gate, written before omk\nexit 0\n'
+        assert sorted(p.relative_to(project.path).as_posix() for p in (project.path / '.kimi').rglob('*')) == [
+            '.kimi/hooks', '.kimi/hooks/safety-check.sh']
+    else:
+        assert not (project.path / '.kimi').exists()
+    assert project.git('status', '--porcelain').stdout == ''
+
+
 def test_all_files_passes_on_a_clean_install_without_kimi_on_path(
         tmp_path: Path, runner: str, hook_repo: HookRepo, runner_homes: dict[str, str]):
     hook_ids = CHECK_AND_SYNC + (('omk-doctor',) if cli_has_command('doctor') else ())

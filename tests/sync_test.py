@@ -44,8 +44,10 @@ def arrange(root, state):
     elif state == 'modified, template changed':
         target.write_bytes(LOCAL_EDIT)
         record(root, PATH, compute_checksum(OLD_TEMPLATE))
-    elif state == 'unmanaged pre-existing':
-        (root / '.kimi/omk-manifest.json').unlink()
+    elif state == 'unmanaged pre-existing':  # e.g. a newly bundled file the team already had
+        manifest = AssetManifest.load(root)
+        files = [e for e in manifest.files if e.path != PATH]
+        manifest.with_changes(files, list(manifest.directories), list(manifest.backups)).save(root)
         target.write_bytes(LOCAL_EDIT)
 
 
@@ -54,7 +56,8 @@ def arrange(root, state):
     ('recorded, template unchanged', 'unchanged', 'bundled', None, None),
     ('recorded, template changed', 'updated', 'bundled', None, None),
     ('modified, template unchanged', 'kept_local', LOCAL_EDIT, None, None),
-    ('modified, template changed', 'conflicts', LOCAL_EDIT, 'bundled', None),
+    # No git history here, so no base to merge from: the conflict path, both sides in the file.
+    ('modified, template changed', 'conflicts', 'markers', None, LOCAL_EDIT),
     ('unmanaged pre-existing', 'updated', 'bundled', None, LOCAL_EDIT),
 ])
 def test_sync_follows_the_three_way_table(tmp_path, state, report_field, on_disk, beside, backed_up):
@@ -63,8 +66,10 @@ def test_sync_follows_the_three_way_table(tmp_path, state, report_field, on_disk
     report = sync_project_assets(tmp_path)
 
     assert PATH in getattr(report, report_field)
-    expected = bundled() if on_disk == 'bundled' else on_disk
-    assert (tmp_path / PATH).read_bytes() == expected
+    if on_disk == 'markers':
+        assert b'\n<<<<<<< ' + PATH.encode() + b' (yours)\n' in (tmp_path / PATH).read_bytes()
+    else:
+        assert (tmp_path / PATH).read_bytes() == (bundled() if on_disk == 'bundled' else on_disk)
     conflict_copy = tmp_path / (PATH + CONFLICT_SUFFIX)
     assert conflict_copy.exists() == (beside is not None)
     if beside:
@@ -175,7 +180,7 @@ def test_sync_removes_an_untouched_file_the_bundle_no_longer_has(tmp_path):
 
 def test_force_removes_the_stale_omk_new_copy_it_just_made_redundant(tmp_path):
     arrange(tmp_path, 'modified, template changed')
-    assert sync_project_assets(tmp_path).conflicts == [PATH]
+    assert sync_project_assets(tmp_path, sidecar=True).conflicts == [PATH]
     assert (tmp_path / (PATH + CONFLICT_SUFFIX)).read_bytes() == bundled()
 
     report = sync_project_assets(tmp_path, force=True)
@@ -215,3 +220,23 @@ def test_dry_run_leaves_a_stale_omk_new_copy_alone(repo):
     sync_project_assets(repo, dry_run=True)
 
     assert (repo / (rel + CONFLICT_SUFFIX)).exists()
+
+
+@pytest.mark.parametrize('args', [['sync'], ['sync', '--fail-on-change'], ['sync', '--force'], ['sync', '--dry-run'],
+                                  ['sync', '--target', 'kimi-code'], ['sync', '--user']])
+def test_sync_without_a_manifest_installs_nothing_and_prints_one_hint(repo, capsys, args):
+    from omk_precommit.cli import main
+
+    own = repo / '.kimi/hooks/safety-check.sh'
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b'#!/bin/sh\nexit 0\n')
+    before = snapshot(repo)
+
+    assert main(args) == 0
+
+    assert snapshot(repo) == before
+    lines = capsys.readouterr().out.splitlines()
+    hint = [line for line in lines if 'no manifest, so omk manages nothing here; nothing synced' in line]
+    install = 'omk-kimi install --user' if '--user' in args else 'omk-kimi install'
+    assert len(hint) == 1 and f'(run {install}' in hint[0], lines
+    assert sync_project_assets(repo).manifest_missing

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime, runtime_names
@@ -84,13 +85,21 @@ def runtime_heading(runtime: Runtime, runtimes: tuple[Runtime, ...]) -> None:
 
 def project_root(args: argparse.Namespace) -> Path:
     """``--dir`` (which must be a directory), else the root of the git work tree around the current directory."""
+    from omk_precommit.engine.gitutil import enclosing_git_dir, find_root
+
     if args.dir is not None:
         if not args.dir.is_dir():
             raise OmkError(f'{args.dir}: --dir is not a directory')
-        return Path(args.dir).resolve()
-    from omk_precommit.engine.gitutil import find_root
-
-    return find_root(Path.cwd())
+        root = Path(args.dir).resolve()
+    else:
+        root = find_root(Path.cwd())
+    if not os.path.lexists(root / '.git'):
+        # Writing .kimi/ into a bare repository (or into .git) would put it where git never looks.
+        git_directory = enclosing_git_dir(root)
+        if git_directory is not None:
+            raise OmkError(f'{root}: inside the git directory {git_directory} (a bare repository has no work tree); '
+                           'run omk-kimi in a checkout, e.g. one made with git worktree add')
+    return root
 
 
 def judges_staged(args: argparse.Namespace) -> bool:
@@ -104,7 +113,66 @@ def judges_staged(args: argparse.Namespace) -> bool:
 def announce_user_scope(args: argparse.Namespace, runtime: Runtime) -> None:
     """With ``--user`` (and text output), name the user directory first, so every path below has a place."""
     if args.user and not args.json:
+        from omk_precommit.render.quote import one_line, quote_path
         from omk_precommit.runtimes.user_scope import user_scope
 
         scope = user_scope(runtime)
-        print(f'user scope: {scope.directory} ({scope.reason}); paths below are relative to {scope.root}')
+        print(f'user scope: {quote_path(scope.directory)} ({one_line(scope.reason)}); '
+              f'paths below are relative to {quote_path(scope.root)}')
+
+
+def route_paths(root: Path, paths: list[str], runtimes: tuple[Runtime, ...]) -> list[tuple[Runtime, list[str]]]:
+    """Each PATH with the runtime whose asset dir holds it (one in none goes to the first, which
+    rejects it); every runtime with no paths when none are given."""
+    if not paths or len(runtimes) == 1:
+        return [(runtime, paths) for runtime in runtimes]
+    from omk_precommit.engine.pathargs import managed_path
+
+    cwd = Path.cwd()
+
+    def owner(given: str) -> Runtime:
+        rel = managed_path(root, given, cwd, set())
+        return next((r for r in runtimes if rel.startswith(f'{r.base_dir}/')), runtimes[0])
+
+    routed = [(runtime, [p for p in paths if owner(p) is runtime]) for runtime in runtimes]
+    return [(runtime, found) for runtime, found in routed if found]
+
+
+
+class Reported(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+R = TypeVar('R', bound=Reported)
+
+
+def reports_by_runtime(
+    args: argparse.Namespace,
+    for_project: Callable[[Path, Runtime, list[str]], R],
+    for_user: Callable[[Runtime], R],
+    *,
+    paths: list[str],
+) -> tuple[tuple[Runtime, ...], list[tuple[Runtime, R]]]:
+    """A command's API run once per runtime it acts on: with ``--user`` the user scope of
+    ``--target`` (named first), else each runtime of the project, each PATH given to the runtime
+    whose asset dir holds it (``route_paths``)."""
+    if args.user:
+        runtime = runtime_of(args)
+        announce_user_scope(args, runtime)
+        return (runtime,), [(runtime, for_user(runtime))]
+    root = project_root(args)
+    runtimes = project_runtimes(args, root)
+    return runtimes, [(runtime, for_project(root, runtime, found)) for runtime, found in route_paths(root, paths, runtimes)]
+
+
+def print_reports(args: argparse.Namespace, runtimes: tuple[Runtime, ...], reports: list[tuple[Runtime, R]],
+                  render: Callable[[R], None]) -> None:
+    """``--json``: the reports as one object (``json_of_runtimes``); else each rendered under its runtime's heading."""
+    if args.json:
+        from omk_precommit.render.output import print_json
+
+        print_json(json_of_runtimes([(runtime, report.to_json()) for runtime, report in reports]))
+        return
+    for runtime, report in reports:
+        runtime_heading(runtime, runtimes)
+        render(report)

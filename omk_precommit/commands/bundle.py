@@ -6,6 +6,7 @@ import argparse
 import os
 import stat
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from omk_precommit.commands.base import EXIT_CLEAN, EXIT_FOUND, add_common, project_root, project_runtimes
@@ -55,7 +56,8 @@ def check_bundle(directory: Path) -> list[tuple[Runtime, list[object]]]:
         with tempfile.TemporaryDirectory(prefix='omk-bundle-check-') as tmp:
             root = Path(tmp)
             (root / 'AGENTS.md').write_text('# project\n')
-            install_assets(root, runtime.base_dir, assets, dry_run=False)
+            # Recorded as omk's: the temporary project has no way to find a path bundle again.
+            install_assets(root, runtime.base_dir, tuple(replace(a, bundle=None) for a in assets), dry_run=False)
             gate = Findings('safety gate')
             check_safety_gate(root, runtime, gate)
             results = [r for r in diagnose_project(root, target=runtime) if r.check not in _MACHINE_CHECKS]

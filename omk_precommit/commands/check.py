@@ -42,6 +42,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         for runtime, result in results:
             runtime_heading(runtime, runtimes)
-            text.print_check(result, staged=staged, base_dir=runtime.base_dir, install=runtime.command('install'),
-                             sync_force=runtime.command('sync --force'))
+            text.print_check(result, staged=staged, base_dir=runtime.base_dir, command=runtime.command)
     return EXIT_FOUND if any(result.drifted for _, result in results) else EXIT_CLEAN

@@ -14,13 +14,17 @@ from omk_precommit.commands.base import (
     json_of_runtimes,
     project_root,
     project_runtimes,
+    route_paths,
     runtime_heading,
 )
 from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest, read_managed
+from omk_precommit.engine.merge import find_base
+from omk_precommit.engine.pathargs import managed_path
 from omk_precommit.errors import OmkError
 from omk_precommit.render.output import print_json
+from omk_precommit.render.quote import quote_path
 from omk_precommit.runtimes.bundled import bundled_by_path, project_assets_by_path
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
@@ -42,19 +46,10 @@ def _lines(data: bytes) -> list[str] | None:
         return None
 
 
-def managed_path(root: Path, given: str, cwd: Path, managed: set[str]) -> str:
-    """The root-relative manifest path ``given`` names: relative to ``cwd`` (or absolute) when that
-    names a managed file or an existing one, else relative to the root, so ``.kimi/...`` works from
-    any directory. Symlinks are not resolved: the manifest names paths, not their targets."""
-    from_cwd = os.path.relpath(os.path.normpath(os.path.join(cwd, given)), root)
-    outside = from_cwd == os.pardir or from_cwd.startswith(os.pardir + os.sep)
-    if not outside and (from_cwd.replace(os.sep, '/') in managed or os.path.lexists(cwd / given)):
-        return from_cwd.replace(os.sep, '/')
-    return Path(given).as_posix()  # pathlib drops a leading './'
-
-
-def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAULT_RUNTIME, cwd: Path | None = None) -> list[str]:
-    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty).
+def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAULT_RUNTIME,
+                  cwd: Path | None = None) -> list[str]:
+    """One unified diff (or a one-line note) per drifted file among ``paths`` (all when empty);
+    an accepted file named in ``paths`` is compared with the bundled version.
 
     ``paths`` are relative to ``cwd`` (default: the root) or absolute; see ``managed_path``."""
     base_dir = get_runtime(target).base_dir
@@ -70,28 +65,43 @@ def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAU
         wanted.add(rel)
     drifted = {d.path for d in manifest.drifted_files(root)}
     # The recorded bundle's files (one line and exit 2 when it is not installed), only when needed.
-    assets = project_assets_by_path(root, get_runtime(target)) if drifted else {}
+    assets = project_assets_by_path(root, get_runtime(target)) if drifted or wanted else {}
     out = []
     for entry in manifest.files:
+        if entry.path in wanted and entry.path not in drifted and entry.accepted:
+            out.append(_accepted_diff(root, entry.path, assets))
+            continue
         if entry.path not in drifted or (wanted and entry.path not in wanted):
             continue
         if os.path.exists(root / entry.path) and not os.path.isfile(root / entry.path):
-            out.append(f'{entry.path}: not a regular file (a directory, FIFO or device is in its place)\n')
+            out.append(f'{quote_path(entry.path)}: not a regular file (a directory, FIFO or device is in its place)\n')
             continue
         expected = expected_content(entry.path, entry.checksum, target, assets)
+        if expected is None:  # e.g. an accepted version: git history has the recorded bytes
+            expected = find_base(root, entry.path, entry.checksum)
         actual = read_managed(root, entry.path)
         if expected is None:
-            out.append(f'{entry.path}: modified; the recorded version is no longer bundled, compare with git diff\n')
+            out.append(f'{quote_path(entry.path)}: modified; the recorded version is no longer bundled, compare with git diff\n')
             continue
         old, new = _lines(expected), _lines(actual or b'')
         if old is None or new is None:
-            out.append(f'Binary files a/{entry.path} and b/{entry.path} differ\n')
+            out.append(f'Binary files {quote_path("a/" + entry.path)} and {quote_path("b/" + entry.path)} differ\n')
             continue
-        tofile = '/dev/null' if actual is None else f'b/{entry.path}'
-        out.append(''.join(difflib.unified_diff(old, new, f'a/{entry.path}', tofile)))
+        # Headers quoted as git quotes them: "a/x\n" for a name with a control character.
+        tofile = '/dev/null' if actual is None else quote_path(f'b/{entry.path}')
+        out.append(''.join(difflib.unified_diff(old, new, quote_path(f'a/{entry.path}'), tofile)))
     return out
 
 
+def _accepted_diff(root: Path, rel: str, assets: dict[str, BundledAsset]) -> str:
+    """How the accepted version of ``rel`` differs from the bundled one in ``assets`` (``a/`` is the bundle)."""
+    asset = assets.get(rel)
+    if asset is None:
+        return f'{rel}: accepted; no longer bundled, nothing to compare with\n'
+    old, new = _lines(asset.content), _lines(read_managed(root, rel) or b'')
+    if old is None or new is None:
+        return f'Binary files a/{rel} (bundled) and b/{rel} (accepted) differ\n'
+    return ''.join(difflib.unified_diff(old, new, f'a/{rel} (bundled)', f'b/{rel} (accepted)'))
 HELP = 'show a unified diff of each drifted file against what the manifest expects'
 
 
@@ -105,16 +115,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     root, cwd = project_root(args), Path.cwd()
     runtimes = project_runtimes(args, root)
-    if args.paths and len(runtimes) > 1:
-        # Each PATH goes to the runtime whose asset dir holds it; one in none goes to the first, which rejects it.
-        def owner(given: str) -> Runtime:
-            rel = managed_path(root, given, cwd, set())
-            return next((r for r in runtimes if rel.startswith(f'{r.base_dir}/')), runtimes[0])
-
-        wanted = [(r, [p for p in args.paths if owner(p) is r]) for r in runtimes]
-        jobs = [(r, paths) for r, paths in wanted if paths]
-    else:
-        jobs = [(r, args.paths) for r in runtimes]
+    jobs = route_paths(root, args.paths, runtimes)
     diffs = [(r, unified_diffs(root, paths, target=r, cwd=cwd)) for r, paths in jobs]
     if args.json:
         print_json(json_of_runtimes([(r, {'diffs': found}) for r, found in diffs]))

@@ -56,7 +56,7 @@ def install_assets(
         make_dirs(root)
     if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
-    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run)
+    actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=True, dry_run=dry_run, reinstall=True)
     backups = [b.backup_path for b in new_backups]
 
     def written(kind: EntryKind) -> list[str]:
@@ -68,7 +68,8 @@ def install_assets(
         skills_linked=[p.split('/')[2] for p in written(EntryKind.SKILL)],
         backups_created=backups,
         dry_run=dry_run,
-        plan=[a.describe() for a in actions if a.kind is not ActionKind.UNCHANGED],
+        plan=[a.describe() for a in actions if a.kind not in (ActionKind.UNCHANGED, ActionKind.OUTSIDE_SPARSE)],
+        outside_sparse=[a.path for a in actions if a.kind is ActionKind.OUTSIDE_SPARSE],
     )
 
 

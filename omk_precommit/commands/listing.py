@@ -5,6 +5,7 @@ import argparse
 
 from omk_precommit.commands.base import EXIT_CLEAN, runtime_of
 from omk_precommit.render.output import print_json
+from omk_precommit.render.quote import one_line
 
 
 def rows(what: str, args: argparse.Namespace) -> list[dict[str, object]]:
@@ -30,5 +31,5 @@ def print_rows(what: str, args: argparse.Namespace) -> int:
         print_json(found)
     else:
         for row in found:
-            print('  '.join(','.join(v) if isinstance(v, list) else str(v) for v in row.values()))
+            print('  '.join(one_line(','.join(v) if isinstance(v, list) else v) for v in row.values()))
     return EXIT_CLEAN

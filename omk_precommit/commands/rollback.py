@@ -28,8 +28,9 @@ from omk_precommit.commands.base import (
     runtime_of,
 )
 from omk_precommit.engine.asset import BundledAsset
-from omk_precommit.engine.backup import BACKUP_MARKER
+from omk_precommit.engine.backup import BACKUP_MARKER, same_link
 from omk_precommit.engine.fsutil import (
+    atomic_symlink,
     atomic_write,
     crash_point,
     file_kind,
@@ -39,7 +40,7 @@ from omk_precommit.engine.fsutil import (
     remove_stale_temp_files,
 )
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, read_managed
-from omk_precommit.engine.paths import MANIFEST_NAME, is_inside_root, resolve_managed
+from omk_precommit.engine.paths import MANIFEST_NAME, RootGuard, is_inside_root, resolve_managed
 from omk_precommit.engine.plan import is_recorded_version, remove_conflict_copy
 from omk_precommit.engine.reports import RollbackReport
 from omk_precommit.errors import OmkError
@@ -76,7 +77,7 @@ class _UnusableBackup(Exception):
 
 
 def _oldest_backup(
-    root: Path, manifest: AssetManifest, rel: str, listings: dict[Path, list[str]],
+    guard: RootGuard, manifest: AssetManifest, rel: str, listings: dict[Path, list[str]],
 ) -> tuple[BackupEntry, bytes] | None:
     """The oldest backup of ``rel`` still on disk, with its bytes: the pre-install original.
 
@@ -85,10 +86,10 @@ def _oldest_backup(
     the original, as omk 0.5.0's rollback looks for it. ``listings`` caches each directory's names.
     """
     for backup in manifest.backups_of(rel):
-        data = read_managed(root, backup.backup_path)
+        data = read_managed(guard.root, backup.backup_path, guard)
         if data is not None:
             return backup, data
-    return _unlisted_backup(root, manifest, rel, listings)
+    return _unlisted_backup(guard.root, manifest, rel, listings)
 
 
 def _unlisted_backup(
@@ -126,16 +127,20 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     ``bundled`` defaults to the kimi-cli bundle.
     """
     bundled = bundled_by_path() if bundled is None else bundled
+    guard = RootGuard(root)  # one lstat per path, and each directory judged once: n log n overall
     steps = []
     listings: dict[Path, list[str]] = {}
     for entry in manifest.files:
-        disk = read_managed(root, entry.path)
+        if entry.accepted:  # omk-kimi accept made it the project's: never ours to remove or restore over
+            steps.append(Step(StepKind.KEEP, entry.path, "accepted: the project's own version now"))
+            continue
+        disk = read_managed(root, entry.path, guard)
         asset = bundled.get(entry.path)
         ours = disk is not None and (
             is_recorded_version(disk, entry.checksum) or (asset is not None and disk == asset.content)
         )
         try:
-            original = _oldest_backup(root, manifest, entry.path, listings)
+            original = _oldest_backup(guard, manifest, entry.path, listings)
         except _UnusableBackup as e:
             # Neither restore from it nor remove the file it may be the original of: keep both, say so.
             steps.append(Step(StepKind.KEEP, entry.path, f'its backup {e}, not a file',
@@ -144,7 +149,7 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
             continue
         if original is not None:
             backup, backup_bytes = original
-            if disk == backup_bytes:
+            if disk == backup_bytes and same_link(root / entry.path, root / backup.backup_path):
                 steps.append(Step(StepKind.DROP_BACKUP, entry.path, 'already restored', backup))
             elif disk is None or ours:
                 steps.append(Step(StepKind.RESTORE, entry.path, f'from {backup.backup_path}', backup))
@@ -152,6 +157,8 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
                 steps.append(Step(StepKind.KEEP, entry.path, f'edited since install; backup kept at {backup.backup_path}'))
         elif disk is None:
             steps.append(Step(StepKind.KEEP, entry.path, 'already gone'))
+        elif entry.preexisting:
+            steps.append(Step(StepKind.KEEP, entry.path, 'was in the project before install'))
         elif ours:
             steps.append(Step(StepKind.REMOVE, entry.path))
         else:
@@ -180,7 +187,7 @@ def rollback(root: Path, *, dry_run: bool = False, target: Runtime | str = DEFAU
     config is left running a script rollback deletes.
     """
     base_dir = get_runtime(target).base_dir
-    hooks = [disable_hooks(c, dry_run=dry_run) for c in recorded_configs(root / base_dir, root)]
+    hooks = [disable_hooks(c, dry_run=dry_run, tree=root) for c in recorded_configs(root / base_dir, root)]
     report = rollback_assets(root, base_dir, _recorded_bundle(root, get_runtime(target)), dry_run=dry_run)
     return _with_hooks(report, hooks, root)
 
@@ -254,7 +261,10 @@ def _apply(root: Path, manifest: AssetManifest, steps: list[Step], base_dir: str
             data = read_managed(root, step.backup.backup_path)
             if data is None:
                 raise OmkError(f'{step.backup.backup_path}: backup vanished during rollback; run omk-kimi rollback again')
-            atomic_write(path, data, mode=os.stat(backup).st_mode & 0o7777)
+            if os.path.islink(backup):
+                atomic_symlink(path, os.readlink(backup))  # the project had a link here: it gets the link back
+            else:
+                atomic_write(path, data, mode=os.stat(backup).st_mode & 0o7777)
             remove_file(backup)
         elif step.kind is StepKind.DROP_BACKUP and step.backup is not None:
             remove_file(resolve_managed(root, step.backup.backup_path, base_dir))

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from omk_precommit.engine.findings import DiagResult, Findings
-from omk_precommit.engine.gitutil import ignored_paths
+from omk_precommit.engine.gitutil import ignored_paths, sparse_excluded
 from omk_precommit.engine.manifest import MANIFEST_NAME, AssetManifest, DriftState
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.registry import Runtime
@@ -53,6 +53,13 @@ def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None
                          runtime.command('install'))
         return findings.results
     findings.ok(rel, f'loads: {len(manifest.files)} managed files, {len(manifest.backups)} backups')
+    missing = [d.path for d in drifted if d.state is DriftState.MISSING]
+    if missing:  # absent because a sparse checkout excludes them: not drift (and no git process otherwise)
+        outside = sparse_excluded(git_root or root, base_dir)
+        if outside & set(missing):
+            drifted = [d for d in drifted if d.path not in outside]
+            findings.ok(f'{base_dir}/', f'{len(outside & set(missing))} managed files outside this sparse checkout; '
+                                        'not checked')
     missing_backups = [b for b in manifest.backups if not (root / b.backup_path).is_file()]
     ignored = ignored_paths(git_root or root, [d.path for d in drifted] + [b.backup_path for b in missing_backups])
     for drift in drifted:
@@ -64,9 +71,10 @@ def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None
         elif drift.state is DriftState.MISSING:
             findings.error(drift.path, 'managed file is missing', runtime.command('sync'))
         else:
-            restore = runtime.command('sync --force')
             findings.warning(drift.path, 'managed file was edited since omk-kimi wrote it',
-                             f'{runtime.command("diff " + drift.path)} ({restore} restores the bundled version)')
+                             f'{runtime.command("diff " + drift.path)} to see it, '
+                             f'{runtime.command("accept " + drift.path)} to keep it, '
+                             f'{runtime.command("sync --force")} to drop it')
     for backup in missing_backups:
         if backup.backup_path not in ignored:
             findings.warning(backup.backup_path, f'backup index drift: the backup of {backup.managed_path} is listed '

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timezone
 from pathlib import Path
 
-from omk_precommit.engine.fsutil import atomic_write, read_if_exists
+from omk_precommit.engine.fsutil import atomic_symlink, atomic_write, read_if_exists
 
 BACKUP_MARKER = '.omk-backup-'
 
@@ -23,11 +23,24 @@ def backup_path_for(path: Path, now: datetime | None = None, taken: Collection[P
 
 
 def write_backup(path: Path, backup: Path) -> None:
-    """Copy ``path`` (bytes and permission bits) to ``backup``, durably, before this returns."""
+    """Copy ``path`` (bytes and permission bits) to ``backup``, durably, before this returns.
+
+    A symlink is backed up as the same symlink (same target text), so rollback can put the
+    link back rather than a regular file holding what it pointed at.
+    """
+    if os.path.islink(path):
+        atomic_symlink(backup, os.readlink(path))
+        return
     data = read_if_exists(path)
     if data is None:
         return
     atomic_write(backup, data, mode=os.stat(path).st_mode & 0o7777)
+
+
+def same_link(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` are both symlinks with the same target text, or neither is a symlink."""
+    a_link, b_link = os.path.islink(a), os.path.islink(b)
+    return a_link == b_link and (not a_link or os.readlink(a) == os.readlink(b))
 
 
 def maybe_backup(path: Path, new_content: bytes | str) -> Path | None:

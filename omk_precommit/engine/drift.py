@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from omk_precommit.engine.checksum import Fingerprint, fingerprint, fingerprint_matches
@@ -26,6 +26,35 @@ _O_NONBLOCK = getattr(os, 'O_NONBLOCK', 0)
 class DriftState(str, enum.Enum):
     MODIFIED = 'modified'
     MISSING = 'missing'
+    CONFLICT = 'conflict'  # modified, and holds unresolved merge conflict markers
+
+
+def with_conflicts(drifted: list[Drift], read: Callable[[list[str]], dict[str, bytes | None]]) -> list[Drift]:
+    """``drifted`` with each modified file that holds git-style conflict markers marked CONFLICT.
+
+    ``read`` gives the bytes of the named files (None: unreadable). Only drifted files are read,
+    so a clean check costs nothing more.
+    """
+    modified = [d.path for d in drifted if d.state is DriftState.MODIFIED]
+    if not modified:
+        return drifted
+    from omk_precommit.engine.merge import has_conflict_markers  # only when something drifted
+
+    contents = read(modified)
+    return [d._replace(state=DriftState.CONFLICT) if d.state is DriftState.MODIFIED
+            and has_conflict_markers(contents.get(d.path) or b'') else d for d in drifted]
+
+
+def read_regular_files(guard: RootGuard, rels: list[str]) -> dict[str, bytes | None]:
+    """The bytes of each of ``rels`` that is a regular file (never waiting on a FIFO); None otherwise."""
+    out: dict[str, bytes | None] = {}
+    for rel in rels:
+        try:
+            read = _read_regular(guard.abspath(rel), follow=guard.kind(rel) == stat.S_IFLNK)
+        except OSError:
+            read = None
+        out[rel] = read[1] if read is not None else None
+    return out
 
 
 class Drift(NamedTuple):

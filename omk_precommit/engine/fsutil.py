@@ -98,6 +98,24 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     crash_point()
 
 
+def atomic_symlink(path: Path, target: str) -> None:
+    """Replace ``path`` with a symlink to ``target`` (as ``os.readlink`` gave it), atomically."""
+    make_dirs(path.parent)
+    tmp = path.with_name(f'.{path.name}{TMP_MARKER}{os.getpid()}')
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        os.symlink(target, tmp)
+        crash_point()
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _cannot('write', path, e) from None
+    fsync_dir(path.parent)
+    crash_point()
+
+
 def _default_mode(path: Path) -> int:
     try:
         return os.stat(path).st_mode & 0o7777  # a symlinked file keeps its target's mode, not 0o777

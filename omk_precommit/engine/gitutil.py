@@ -63,6 +63,32 @@ def git_dir(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def enclosing_git_dir(start: Path) -> Path | None:
+    """The git directory ``start`` lies in (a bare repository, or the inside of a ``.git``),
+    None when it is in none: git's own test, a ``HEAD`` file beside ``objects/`` and ``refs/``."""
+    for directory in (start, *start.parents):
+        if (directory / 'HEAD').is_file() and (directory / 'objects').is_dir() and (directory / 'refs').is_dir():
+            return directory
+        if os.path.lexists(directory / '.git'):
+            return None  # a work tree: whatever lies above is not ours to judge
+    return None
+
+
+def sparse_excluded(root: Path, base_dir: str) -> frozenset[str]:
+    """Paths under ``base_dir`` that a sparse checkout keeps out of the work tree: tracked,
+    marked skip-worktree, and absent on disk. Empty (and no git process) without a sparse checkout."""
+    directory = git_dir(root)
+    if directory is None or not (directory / 'info' / 'sparse-checkout').is_file():
+        return frozenset()
+    import subprocess
+
+    proc = subprocess.run(('git', 'ls-files', '-t', '-z', '--', base_dir), cwd=root, capture_output=True, check=False)
+    if proc.returncode != 0:
+        return frozenset()
+    paths = (line[2:].decode(errors='surrogateescape') for line in proc.stdout.split(b'\0') if line.startswith(b'S '))
+    return frozenset(p for p in paths if not os.path.lexists(root / p))
+
+
 def ignored_paths(root: Path, paths: list[str]) -> set[str]:
     """The subset of ``paths`` (relative to ``root``) that git ignores; empty outside git."""
     if not paths or not os.path.lexists(root / '.git'):
@@ -293,3 +319,62 @@ def _read_exact(stream: IO[bytes], size: int) -> bytes:
             break
         chunks += chunk
     return bytes(chunks)
+
+
+def history_blobs(root: Path, rel: str) -> list[bytes]:
+    """Every distinct content ``rel`` has had in git: the index, then each commit reachable
+    from any ref, newest first. Empty outside git or when git cannot answer.
+
+    One ``git log --raw`` names the blob ids, one ``git cat-file --batch`` reads them.
+    """
+    if not os.path.lexists(root / '.git'):
+        return []
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ('git', '--literal-pathspecs', 'log', '--all', '--format=', '--raw', '--no-abbrev', '--no-renames',
+             '--', rel),
+            cwd=root, capture_output=True, check=False,
+        )
+    except OSError:
+        return []
+    if proc.returncode != 0:
+        return []
+    names = [f':0:{rel}'] if '\n' not in rel else []
+    for line in proc.stdout.decode(errors='surrogateescape').splitlines():
+        fields = line.split('\t', 1)[0].split(' ')
+        if line.startswith(':') and len(fields) >= 4:
+            names.extend(blob for blob in (fields[3], fields[2]) if blob.strip('0'))
+    names = list(dict.fromkeys(names))
+    try:
+        with StagedFiles(root) as reader:
+            contents = reader.read_objects(names)
+    except OmkError:
+        return []
+    return list(dict.fromkeys(data for data in contents.values() if data is not None))
+
+
+def merge_file(ours: bytes, base: bytes, theirs: bytes, labels: tuple[str, str, str]) -> tuple[bytes, int] | None:
+    """``git merge-file``: the three-way merge of ``ours`` and ``theirs`` from ``base``.
+
+    Returns the merged bytes (git-style conflict markers labelled ``labels`` where the sides
+    overlap) and the number of conflicts; None when git cannot merge them (binary content).
+    """
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix='omk-merge-') as tmp:
+        files = []
+        for name, data in (('ours', ours), ('base', base), ('theirs', theirs)):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            files.append(str(path))
+        label_args = [arg for label in labels for arg in ('-L', label)]
+        try:
+            proc = subprocess.run(('git', 'merge-file', '-p', *label_args, *files), capture_output=True, check=False)
+        except OSError as e:
+            raise OmkError(f'git: cannot run it ({e.strerror}); install git to merge bundle upgrades') from None
+    if not 0 <= proc.returncode < 127:
+        return None
+    return proc.stdout, proc.returncode

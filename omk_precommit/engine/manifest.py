@@ -8,6 +8,7 @@ commit the file: relative ``project_dir``, sorted entries, and no write when not
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 import warnings
@@ -20,7 +21,15 @@ from omk_precommit.engine.backup import BACKUP_MARKER
 from omk_precommit.engine.checksum import compute_checksum, fingerprint, normalize_eol
 from omk_precommit.engine.drift import Drift, DriftState, drifted_files  # noqa: F401 (DriftState: seed API)
 from omk_precommit.engine.fsutil import atomic_write, read_if_exists
-from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, is_inside_root, path_problem, resolve_managed
+from omk_precommit.engine.paths import (
+    DEFAULT_BASE_DIR,
+    MANIFEST_NAME,
+    RootGuard,
+    escape_reason,
+    is_inside_asset_dir,
+    path_problem,
+    resolve_managed,
+)
 from omk_precommit.errors import OmkError, OmkWarning
 
 if TYPE_CHECKING:
@@ -64,12 +73,40 @@ class BundleRef:
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote."""
+    """One managed file: project-relative POSIX path, kind, and checksum of what we wrote.
+
+    ``base_checksum`` is set when the project accepted its own version (``omk-kimi accept``):
+    ``checksum`` is then that version's and ``base_checksum`` the bundled one it was based on,
+    the base of the three-way merge when the bundle changes. omk 0.5.0 ignores the field.
+    """
 
     path: str
     kind: EntryKind
     checksum: str | None
-    bundle: BundleRef | None = None  # None: the bundle omk (or a manifest older than bundles)
+    base_checksum: str | None = None
+    # The file was already in the project, holding these bytes, when omk first recorded it:
+    # rollback keeps it. Written only when true (an optional field; omk 0.5.0 ignores it).
+    preexisting: bool = False
+    bundle: BundleRef | None = None  # the bundle it came from; None: omk (or a manifest older than bundles)
+
+    @property
+    def accepted(self) -> bool:
+        return self.base_checksum is not None
+
+    @property
+    def based_on(self) -> str | None:
+        """The checksum of the bundled version this file was based on."""
+        return self.base_checksum if self.base_checksum is not None else self.checksum
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {'path': self.path, 'kind': self.kind.value, 'checksum': self.checksum}
+        if self.base_checksum is not None:
+            data['base_checksum'] = self.base_checksum
+        if self.preexisting:
+            data['preexisting'] = True
+        if self.bundle is not None:
+            data['bundle'] = self.bundle.to_json()
+        return data
 
 
 def matches_checksum(data: bytes, checksum: str | None) -> bool:
@@ -77,15 +114,16 @@ def matches_checksum(data: bytes, checksum: str | None) -> bool:
     return fingerprint(data).matches(checksum)
 
 
-def read_managed(root: Path, rel: str) -> bytes | None:
-    """The bytes of a managed file, None when it is missing; refuses to follow links out of root.
+def read_managed(root: Path, rel: str, guard: RootGuard | None = None) -> bytes | None:
+    """The bytes of a managed file, None when it is missing; refuses to follow links out of
+    its asset dir (pass a ``guard`` of ``root`` to judge many files at one ``lstat`` each).
 
     A directory, FIFO or device where the file belongs, or a file we may not read, raises
     OmkError (a FIFO is never waited on).
     """
     path = root / rel
-    if not is_inside_root(root, path):
-        raise OmkError(f'{rel}: resolves outside the project root through a symlink; remove the link')
+    if not (guard.is_inside(rel) if guard is not None else is_inside_asset_dir(root, rel)):
+        raise OmkError(f'{rel}: {escape_reason(root, rel)}; remove the link')
     return read_if_exists(path, rel)
 
 
@@ -128,6 +166,10 @@ class AssetManifest:
     files: tuple[ManifestEntry, ...] = ()
     directories: tuple[str, ...] = ()
     backups: tuple[BackupEntry, ...] = ()
+    # Accepted deletions (checksum None, base_checksum the bundled version removed) and files the
+    # project forgot: sync neither recreates nor manages them. Top-level lists omk 0.5.0 ignores.
+    deleted: tuple[ManifestEntry, ...] = ()
+    forgotten: tuple[str, ...] = ()
 
     @staticmethod
     def path_for(root: Path, base_dir: str = DEFAULT_BASE_DIR) -> Path:
@@ -163,10 +205,18 @@ class AssetManifest:
         return result
 
     def entry(self, rel: str) -> ManifestEntry | None:
-        for entry in self.files:
-            if entry.path == rel:
-                return entry
-        return None
+        return self._entries.get(rel)
+
+    @functools.cached_property
+    def _entries(self) -> dict[str, ManifestEntry]:
+        return {entry.path: entry for entry in self.files}
+
+    @functools.cached_property
+    def _backups_by_path(self) -> dict[str, list[BackupEntry]]:
+        index: dict[str, list[BackupEntry]] = {}
+        for backup in sorted(self.backups, key=lambda b: (b.created_at, b.backup_path)):
+            index.setdefault(backup.managed_path, []).append(backup)
+        return index
 
     def drifted_files(
         self, root: Path, *, guard: RootGuard | None = None, cache: StatCache | None = None,
@@ -183,25 +233,39 @@ class AssetManifest:
             for d in drifted_files(guard or RootGuard(root), recorded.items(), cache)
         ]
 
+    def deletion(self, rel: str) -> ManifestEntry | None:
+        """The accepted deletion of ``rel``, if the project removed that managed file on purpose."""
+        return next((e for e in self.deleted if e.path == rel), None)
+
     def backups_of(self, rel: str) -> list[BackupEntry]:
-        """Backups of ``rel``, oldest first."""
-        return sorted(
-            (b for b in self.backups if b.managed_path == rel),
-            key=lambda b: (b.created_at, b.backup_path),
-        )
+        """Backups of ``rel``, oldest first (indexed once: rollback asks for every file)."""
+        return list(self._backups_by_path.get(rel, ()))
 
     def with_changes(
         self,
         files: list[ManifestEntry],
         directories: list[str],
         backups: list[BackupEntry],
+        *,
+        deleted: list[ManifestEntry] | None = None,
+        forgotten: list[str] | None = None,
     ) -> AssetManifest:
-        """A copy with the given contents, normalised to the stable on-disk order."""
+        """A copy with the given contents, normalised to the stable on-disk order.
+
+        ``deleted`` and ``forgotten`` default to the current lists; a path managed in ``files``
+        is dropped from both.
+        """
+        files_by_path = {e.path: e for e in files}
+        deleted_by_path = {e.path: e for e in (self.deleted if deleted is None else deleted)}
         return replace(
             self,
-            files=tuple(sorted({e.path: e for e in files}.values(), key=lambda e: e.path)),
+            files=tuple(sorted(files_by_path.values(), key=lambda e: e.path)),
             directories=tuple(sorted(set(directories))),
             backups=tuple(sorted(set(backups), key=lambda b: (b.managed_path, b.created_at, b.backup_path))),
+            deleted=tuple(sorted((e for p, e in deleted_by_path.items() if p not in files_by_path),
+                                 key=lambda e: e.path)),
+            forgotten=tuple(sorted({p for p in (self.forgotten if forgotten is None else forgotten)
+                                    if p not in files_by_path and p not in deleted_by_path})),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -210,16 +274,17 @@ class AssetManifest:
             'created_at': self.created_at,
             'omk_version': self.omk_version,
             'project_dir': '.',
-            'files': [
-                {'path': e.path, 'kind': e.kind.value, 'checksum': e.checksum,
-                 **({'bundle': e.bundle.to_json()} if e.bundle else {})}
-                for e in self.files
-            ],
+            'files': [e.to_json() for e in self.files],
             'directories': list(self.directories),
             'backups': [
                 {'managed_path': b.managed_path, 'backup_path': b.backup_path, 'created_at': b.created_at}
                 for b in self.backups
             ],
+            # Only when used, so a manifest without accepted deletions or forgotten files keeps
+            # the exact bytes omk 0.5.0 and earlier releases wrote.
+            **({'deleted': [{'path': e.path, 'kind': e.kind.value, 'base_checksum': e.base_checksum}
+                            for e in self.deleted]} if self.deleted else {}),
+            **({'forgotten': list(self.forgotten)} if self.forgotten else {}),
         }
 
     def to_bytes(self) -> bytes:
@@ -229,7 +294,7 @@ class AssetManifest:
         """Write the manifest atomically unless the file already holds these bytes (up to CRLF)."""
         path = self.path_for(root, self.base_dir)
         data = self.to_bytes()
-        if not is_inside_root(root, path):
+        if not is_inside_asset_dir(root, f'{self.base_dir}/{MANIFEST_NAME}'):
             raise OmkError(f'{path}: manifest location resolves outside the project root')
         try:
             # A CRLF copy from git's eol conversion holds the same manifest: leave it alone.
@@ -252,7 +317,7 @@ class AssetManifest:
         path = cls.path_for(root, base_dir)
         shown = f'{base_dir}/{MANIFEST_NAME}'
         if not guard.is_inside(shown):
-            raise OmkError(f'{shown}: resolves outside the project root through a symlink; remove the link')
+            raise OmkError(f'{shown}: {escape_reason(root, shown)}; remove the link')
         raw = read_if_exists(path, shown)
         return None if raw is None else cls.parse(root, raw, base_dir, guard=guard)
 
@@ -262,7 +327,12 @@ class AssetManifest:
         guard = guard or RootGuard(root)
         shown = f'{base_dir}/{MANIFEST_NAME}'
         try:
-            data = json.loads(raw)
+            data = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as e:
+            raise OmkError(
+                f'{shown}: the key {_show(str(e))} appears twice in one object, so which value counts is '
+                f'ambiguous; restore it from git (git checkout -- {shown}) or delete the duplicate',
+            ) from None
         except (ValueError, RecursionError) as e:
             raise OmkError(
                 f'{shown}: not valid JSON ({e}); restore it from git '
@@ -272,6 +342,21 @@ class AssetManifest:
             return _from_json(guard, base_dir, data)
         except _Invalid as e:
             raise OmkError(f'{shown}: {e}; {e.fix}') from None
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names the same key twice (``json`` would keep the last silently)."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
 
 
 class _Invalid(Exception):
@@ -318,7 +403,7 @@ def _safe_path(guard: RootGuard, base_dir: str, rel: object, what: str) -> str:
     rel = PurePosixPath(rel).as_posix()  # '.kimi//a/./b' and '.kimi/a/b' are one file
     if not guard.is_inside(rel):
         raise _Invalid(
-            f'unsafe {what} path {_show(rel)}: resolves outside the project root through a symlink',
+            f'unsafe {what} path {_show(rel)}: {escape_reason(guard.root, rel)}',
             fix='remove the symlink',
         )
     return rel
@@ -366,12 +451,27 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
         kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
         if kind is None:
             raise _Invalid(f'file {_show(rel)} has unknown kind {_show(kind_name)}')
-        checksum = item.get('checksum')
-        if checksum is not None:
-            if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
-                raise _Invalid(f'file {_show(rel)} has a malformed checksum {_show(checksum)}')
-            checksum = checksum.lower()
-        files.append(ManifestEntry(rel, kind, checksum, _bundle_ref(rel, item.get('bundle'))))
+        checksum = _checksum(item, 'checksum', rel)
+        preexisting = item.get('preexisting', False)
+        if not isinstance(preexisting, bool):
+            raise _Invalid(f'file {_show(rel)} has a "preexisting" that is not true or false')
+        files.append(ManifestEntry(rel, kind, checksum, _checksum(item, 'base_checksum', rel), preexisting=preexisting,
+                                   bundle=_bundle_ref(rel, item.get('bundle'))))
+
+    deleted: list[ManifestEntry] = []
+    for item in _require(data, 'deleted', list, []):
+        if not isinstance(item, dict):
+            raise _Invalid('each entry of "deleted" must be an object')
+        rel = _safe_path(guard, base_dir, item.get('path'), 'deleted file')
+        if rel in seen:
+            raise _Invalid(f'file {_show(rel)} is listed both as managed and as deleted')
+        seen.add(rel)
+        kind_name = item.get('kind', 'other')
+        kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
+            raise _Invalid(f'deleted file {_show(rel)} has unknown kind {_show(kind_name)}')
+        deleted.append(ManifestEntry(rel, kind, None, _checksum(item, 'base_checksum', rel)))
+    forgotten = [_safe_path(guard, base_dir, p, 'forgotten file') for p in _require(data, 'forgotten', list, [])]
 
     directories = [
         _safe_path(guard, base_dir, d, 'directory')
@@ -394,7 +494,7 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             raise _Invalid(f'backup path {_show(backup)} is listed twice')
         backup_paths.add(backup)
         stamp = item.get('created_at', '')
-        if not isinstance(stamp, str) or not _is_utf8(stamp):
+        if not isinstance(stamp, str) or not _is_utf8(stamp) or not stamp.isprintable():
             raise _Invalid(f'backup of {_show(managed)} has a created_at that is not text')
         backups.append(BackupEntry(managed, backup, stamp))
 
@@ -404,4 +504,14 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
             f'loaded as is, and the next omk-kimi sync or install rewrites it as version {MANIFEST_VERSION}',
         ), stacklevel=3)
     manifest = AssetManifest(base_dir=base_dir, created_at=created_at, omk_version=omk_version)
-    return manifest.with_changes(files, directories, backups)
+    return manifest.with_changes(files, directories, backups, deleted=deleted, forgotten=forgotten)
+
+
+def _checksum(item: dict[str, Any], key: str, rel: str) -> str | None:
+    """The checksum field ``key`` of a file entry, lowercased; None when absent or null."""
+    checksum = item.get(key)
+    if checksum is None:
+        return None
+    if not isinstance(checksum, str) or not _CHECKSUM_RE.fullmatch(checksum):
+        raise _Invalid(f'file {_show(rel)} has a malformed {key} {_show(checksum)}')
+    return checksum.lower()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,28 @@ def is_inside_root(root: Path, path: Path) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def is_inside_asset_dir(root: Path, rel: str) -> bool:
+    """True when ``root/rel``, symlinks followed, lies inside the asset dir ``rel`` starts with
+    (its first component), and that dir inside ``root``: a link such as ``.kimi/up -> ..``
+    must not lead a managed path to the project's own files."""
+    top = rel.split('/', 1)[0]
+    if not is_inside_root(root, root / top):
+        return False
+    return is_inside_root(root / top, root / rel)
+
+
+def escape_reason(root: Path, rel: str) -> str:
+    """How ``rel`` (which failed ``is_inside_asset_dir``) escapes, for a one-line message."""
+    top = rel.split('/', 1)[0]
+    if is_inside_root(root, root / rel) and rel != top:
+        return f'resolves outside {top}/ through a symlink'
+    return 'resolves outside the project root through a symlink'
+
+
+# Control characters (C0, DEL, C1): a path holding one could start a line of its own in a log.
+_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]')
+
+
 def _shown(rel: str) -> str:
     """``repr(rel)`` cut short enough for a one-line error message."""
     text = repr(rel)
@@ -28,8 +51,8 @@ def _shown(rel: str) -> str:
 def path_problem(rel: object, base_dir: str) -> str | None:
     """Why ``rel`` is not a safe project-relative path under ``base_dir``, or None."""
     if (
-        isinstance(rel, str) and rel.startswith(base_dir + '/') and rel.isascii() and len(rel) <= 4096
-        and '/.' not in rel and '//' not in rel and '\\' not in rel and '\0' not in rel
+        isinstance(rel, str) and rel.startswith(base_dir + '/') and rel.isascii() and rel.isprintable()
+        and len(rel) <= 4096 and '/.' not in rel and '//' not in rel and '\\' not in rel and '\0' not in rel
     ):
         return None  # the plain shape omk writes, cheap to recognise since manifests can be long
     if not isinstance(rel, str):
@@ -40,6 +63,8 @@ def path_problem(rel: object, base_dir: str) -> str | None:
         return f'{_shown(rel)}: path longer than 4096 characters'
     if '\0' in rel or '\\' in rel:
         return f'{_shown(rel)}: path contains a NUL or backslash'
+    if _CONTROL.search(rel):
+        return f'{_shown(rel)}: path contains a newline or another control character'
     try:
         rel.encode('utf-8')
     except UnicodeEncodeError:  # lone surrogates: no file can have that name
@@ -58,13 +83,20 @@ def path_problem(rel: object, base_dir: str) -> str | None:
 def all_safe(rels: Sequence[str], base_dir: str) -> bool:
     """True when ``path_problem`` finds nothing wrong with any path in ``rels``.
 
-    Checked on all paths at once when they all have the plain shape (a newline joins them,
+    Checked on all paths at once when they all have the plain shape (a space joins them,
     and none of the patterns looked for contains one, so no match can span two paths).
     """
     prefix = base_dir + '/'
     if all(isinstance(rel, str) and rel.startswith(prefix) for rel in rels):
-        joined = '\n'.join(rels)
-        if '/.' not in joined and '//' not in joined and '\\' not in joined and '\0' not in joined:
+        joined = ' '.join(rels)
+        if (
+            '/.' not in joined and '//' not in joined and '\\' not in joined and '\0' not in joined
+            and not _CONTROL.search(joined) and all(len(rel) <= 4096 for rel in rels)
+        ):
+            try:
+                joined.encode('utf-8')
+            except UnicodeEncodeError:
+                return False
             return True
     return all(path_problem(rel, base_dir) is None for rel in rels)
 
@@ -75,8 +107,8 @@ def resolve_managed(root: Path, rel: str, base_dir: str) -> Path:
     if problem is not None:
         raise OmkError(f'unsafe path {problem}')
     path = root / rel
-    if not is_inside_root(root, path):
-        raise OmkError(f'unsafe path {rel!r}: resolves outside the project root through a symlink')
+    if not is_inside_asset_dir(root, rel):
+        raise OmkError(f'unsafe path {_shown(rel)}: {escape_reason(root, rel)}')
     return path
 
 
@@ -176,7 +208,8 @@ class RootGuard:
         return listing
 
     def is_inside(self, rel: str) -> bool:
-        """True when the root-relative ``rel`` (already free of ``..``) resolves inside the root."""
+        """True when the root-relative ``rel`` (already free of ``..``) resolves inside the root
+        and inside its own first component, the asset dir (see ``is_inside_asset_dir``)."""
         inside = self._inside.get(rel)
         if inside is None:
             inside = self._inside[rel] = self._resolve_inside(rel)
@@ -211,7 +244,7 @@ class RootGuard:
                 return True
         except OSError:
             pass  # e.g. a directory we may not search: let realpath decide
-        return is_inside_root(self.root, Path(self._prefix + rel))
+        return is_inside_asset_dir(self.root, rel)
 
     def _is_plain_dir(self, rel_dir: str) -> bool:
         """True when no existing component of ``rel_dir`` is a symlink (missing ones are fine)."""

@@ -13,12 +13,15 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from omk_precommit import __version__
 from omk_precommit.engine.asset import BundledAsset
-from omk_precommit.engine.backup import backup_path_for, write_backup
-from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.backup import backup_path_for, same_link, write_backup
+from omk_precommit.engine.checksum import compute_checksum, normalize_eol
 from omk_precommit.engine.fsutil import atomic_write, project_lock, remove_file, remove_stale_temp_files
+from omk_precommit.engine.gitutil import sparse_excluded
 from omk_precommit.engine.manifest import AssetManifest, BackupEntry, ManifestEntry, matches_checksum, read_managed, utc_now
-from omk_precommit.engine.paths import is_inside_root, resolve_managed
+from omk_precommit.engine.merge import has_conflict_markers, merge_upgrade
+from omk_precommit.engine.paths import MANIFEST_NAME, is_inside_asset_dir, resolve_managed
 from omk_precommit.errors import OmkError
 
 CONFLICT_SUFFIX = '.omk-new'
@@ -30,22 +33,38 @@ class ActionKind(str, enum.Enum):
     UNCHANGED = 'unchanged'           # already what the bundle holds
     ADOPT = 'adopt'                   # already the bundled bytes but not (yet) recorded as such
     KEEP_LOCAL = 'keep-local'         # locally edited, bundle unchanged: leave it
-    CONFLICT = 'conflict'             # locally edited and bundle changed: write the new one beside it
+    CONFLICT = 'conflict'             # edited and bundle changed, with --sidecar (or binary): new one beside it
+    MERGE = 'merge'                   # edited or accepted, bundle changed: merged cleanly (backup first)
+    MERGE_CONFLICT = 'merge-conflict'  # ... and the changes overlap: conflict markers written (backup first)
+    UNRESOLVED = 'unresolved'         # still holds conflict markers from an earlier merge: leave it
+    ACCEPTED = 'accepted'             # the project's accepted version, bundle unchanged: leave it
+    STAYS_DELETED = 'stays-deleted'   # an accepted deletion: do not bring it back
+    RECREATE = 'recreate'             # an accepted deletion overridden (sync --force, install)
+    FORGOTTEN = 'forgotten'           # the project forgot it: not managed, left alone
     REPLACE = 'replace'               # differing file we must overwrite: back it up first
     REMOVE = 'remove'                 # no longer bundled and untouched: delete it
     RELEASE = 'release'               # no longer bundled but edited: keep it, stop managing it
+    OUTSIDE_SPARSE = 'outside-sparse'  # a sparse checkout keeps it out of the work tree: leave it be
 
 
-WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE}
-DISK_CHANGES = WRITES | {ActionKind.CONFLICT, ActionKind.REMOVE}
-_KEPT = {ActionKind.UNCHANGED, ActionKind.KEEP_LOCAL, ActionKind.CONFLICT}
+WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE, ActionKind.RECREATE}
+MERGES = {ActionKind.MERGE, ActionKind.MERGE_CONFLICT}
+DISK_CHANGES = WRITES | MERGES | {ActionKind.CONFLICT, ActionKind.REMOVE}
+# Kept files whose entry stays, but now belongs to the bundle being installed (a switch).
+_KEPT = {ActionKind.UNCHANGED, ActionKind.KEEP_LOCAL, ActionKind.CONFLICT, ActionKind.ACCEPTED, ActionKind.UNRESOLVED}
 
 
 @dataclass(frozen=True)
 class Action:
+    """What to do with one file. A merge carries its ``content`` (the bytes to write) and the
+    manifest ``record`` to keep once written; ``reason`` explains a conflict that is not an overlap."""
+
     kind: ActionKind
     path: str
     asset: BundledAsset | None
+    content: bytes | None = None
+    record: ManifestEntry | None = None
+    reason: str = ''
 
     def describe(self) -> str:
         return f'{self.path}: {self.kind.value}'
@@ -62,21 +81,26 @@ def remove_conflict_copy(root: Path, rel: str, content: bytes) -> None:
     bundled bytes); a copy that differs, or cannot be read safely, is the user's and stays."""
     copy = rel + CONFLICT_SUFFIX
     path = root / copy
-    if not os.path.isfile(path) or not is_inside_root(root, path):
+    if not os.path.isfile(path) or not is_inside_asset_dir(root, copy):
         return
     with contextlib.suppress(OmkError):
         if read_managed(root, copy) == content:
             remove_file(path)
 
 
-def _mode_ok(root: Path, asset: BundledAsset) -> bool:
-    return not asset.executable or os.access(root / asset.path, os.X_OK)
+def _mode_ok(root: Path, asset: BundledAsset, rel: str | None = None) -> bool:
+    return not asset.executable or os.access(root / (rel or asset.path), os.X_OK)
 
 
-def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *, overwrite_edits: bool) -> Action:
+def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *, overwrite_edits: bool,
+              sidecar: bool, reinstall: bool) -> Action:
     resolve_managed(root, asset.path, asset.path.split('/', 1)[0])
+    if manifest is not None and asset.path in manifest.forgotten and not reinstall:
+        return Action(ActionKind.FORGOTTEN, asset.path, asset)
     disk = read_managed(root, asset.path)  # a directory or FIFO in the way: a clear OmkError
     if disk is None:
+        if manifest is not None and manifest.deletion(asset.path) is not None:
+            return Action(ActionKind.RECREATE if overwrite_edits else ActionKind.STAYS_DELETED, asset.path, asset)
         return Action(ActionKind.CREATE, asset.path, asset)
     entry = manifest.entry(asset.path) if manifest else None
     bundled = compute_checksum(asset.content)
@@ -88,16 +112,45 @@ def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *
         return Action(ActionKind.UNCHANGED if recorded else ActionKind.ADOPT, asset.path, asset)
     if entry is None:
         return Action(ActionKind.REPLACE, asset.path, asset)
-    if is_recorded_version(disk, entry.checksum):
+    recorded = is_recorded_version(disk, entry.checksum)
+    if recorded and not entry.accepted:
         if entry.checksum == bundled:
             # Only line endings differ (git eol conversion): the same file, not an edit.
             return Action(ActionKind.UNCHANGED, asset.path, asset)
         return Action(ActionKind.UPDATE, asset.path, asset)
     if overwrite_edits:
         return Action(ActionKind.REPLACE, asset.path, asset)
-    if entry.checksum == bundled:
-        return Action(ActionKind.KEEP_LOCAL, asset.path, asset)
-    return Action(ActionKind.CONFLICT, asset.path, asset)
+    if has_conflict_markers(disk):
+        return Action(ActionKind.UNRESOLVED, asset.path, asset)
+    if entry.based_on == bundled:
+        return Action(ActionKind.ACCEPTED if recorded else ActionKind.KEEP_LOCAL, asset.path, asset)
+    if sidecar:
+        return Action(ActionKind.CONFLICT, asset.path, asset)
+    return _plan_merge(root, entry, asset, disk, recorded)
+
+
+def _plan_merge(root: Path, entry: ManifestEntry, asset: BundledAsset, disk: bytes, accepted_version: bool) -> Action:
+    """Merge the new bundled version into the edited (or accepted) file on disk.
+
+    A clean merge of the accepted version is the project's accepted version of the new bundle;
+    anything else (an edit not accepted, a conflict) is recorded against the new bundled
+    version, so the edit stays drift until it is accepted.
+    """
+    merge = merge_upgrade(root, asset.path, disk, entry.based_on, asset.content, f'omk-precommit {__version__}')
+    if merge.content is None:
+        return Action(ActionKind.CONFLICT, asset.path, asset, reason=merge.reason)
+    bundled = compute_checksum(asset.content)
+    if merge.clean and accepted_version and merge.content != asset.content:
+        record = ManifestEntry(asset.path, asset.kind, compute_checksum(normalize_eol(merge.content)),
+                               base_checksum=bundled, bundle=asset.bundle)
+    else:
+        record = ManifestEntry(asset.path, asset.kind, bundled, bundle=asset.bundle)
+    if merge.clean and merge.content == disk:
+        # The upgrade was already in the file: nothing to write, only the new base to record.
+        kind = ActionKind.ACCEPTED if accepted_version else ActionKind.KEEP_LOCAL
+        return Action(kind, asset.path, asset, record=record)
+    kind = ActionKind.MERGE if merge.clean else ActionKind.MERGE_CONFLICT
+    return Action(kind, asset.path, asset, merge.content, record, merge.reason)
 
 
 def plan_assets(
@@ -106,17 +159,33 @@ def plan_assets(
     assets: tuple[BundledAsset, ...],
     *,
     overwrite_edits: bool,
+    sidecar: bool = False,
+    reinstall: bool = False,
+    outside_sparse: frozenset[str] = frozenset(),
 ) -> list[Action]:
-    """Decide, for every bundled asset and every managed file no longer bundled, what to do."""
-    actions = [_plan_one(root, manifest, asset, overwrite_edits=overwrite_edits) for asset in assets]
+    """Decide, for every bundled asset and every managed file no longer bundled, what to do.
+
+    ``sidecar``: write a newer bundled version beside an edited file (``.omk-new``) instead of
+    merging; ``reinstall`` (install): manage forgotten files again. Paths in ``outside_sparse``
+    (see ``sparse_excluded``) are left alone, their manifest entries included: they are absent
+    because the checkout is sparse, not because they were deleted.
+    """
+    actions = [
+        Action(ActionKind.OUTSIDE_SPARSE, asset.path, asset) if asset.path in outside_sparse
+        else _plan_one(root, manifest, asset, overwrite_edits=overwrite_edits, sidecar=sidecar, reinstall=reinstall)
+        for asset in assets
+    ]
     bundled_paths = {asset.path for asset in assets}
     for entry in manifest.files if manifest else ():
         if entry.path in bundled_paths:
             continue
+        if entry.path in outside_sparse:
+            actions.append(Action(ActionKind.OUTSIDE_SPARSE, entry.path, None))
+            continue
         disk = read_managed(root, entry.path)
         if disk is None:
             actions.append(Action(ActionKind.RELEASE, entry.path, None))
-        elif is_recorded_version(disk, entry.checksum):
+        elif is_recorded_version(disk, entry.checksum) and not entry.accepted:
             actions.append(Action(ActionKind.REMOVE, entry.path, None))
         else:
             actions.append(Action(ActionKind.RELEASE, entry.path, None))
@@ -133,17 +202,38 @@ def _missing_dirs(root: Path, rel: str) -> list[str]:
     return list(reversed(missing))
 
 
-def _new_backup(root: Path, backups: list[BackupEntry], rel: str) -> BackupEntry | None:
-    """An index entry for a fresh backup of ``rel``, or None when an indexed backup holds its bytes."""
-    current = read_managed(root, rel)
-    if current is None:
-        return None
-    for backup in backups:
-        if backup.managed_path == rel and read_managed(root, backup.backup_path) == current:
-            return None  # e.g. taken by a run killed before it could overwrite the file
-    taken = {root / b.backup_path for b in backups}
-    path = backup_path_for(root / rel, taken=taken)
-    return BackupEntry(rel, path.relative_to(root).as_posix(), utc_now())
+class _BackupIndex:
+    """The manifest's backups by managed path, and every backup name taken, built once per run
+    (a lookup per file would make a large install quadratic)."""
+
+    def __init__(self, root: Path, backups: list[BackupEntry]) -> None:
+        self.root = root
+        self.backups = backups
+        self.by_path: dict[str, list[BackupEntry]] = {}
+        self.taken: set[Path] = set()
+        for backup in backups:
+            self._index(backup)
+
+    def _index(self, backup: BackupEntry) -> None:
+        self.by_path.setdefault(backup.managed_path, []).append(backup)
+        self.taken.add(self.root / backup.backup_path)
+
+    def add(self, backup: BackupEntry) -> None:
+        self.backups.append(backup)
+        self._index(backup)
+
+    def new_backup(self, rel: str) -> BackupEntry | None:
+        """An index entry for a fresh backup of ``rel``, or None when an indexed backup holds its bytes."""
+        current = read_managed(self.root, rel)
+        if current is None:
+            return None
+        for backup in self.by_path.get(rel, ()):
+            if read_managed(self.root, backup.backup_path) == current and same_link(
+                self.root / rel, self.root / backup.backup_path,
+            ):
+                return None  # e.g. taken by a run killed before it could overwrite the file
+        path = backup_path_for(self.root / rel, taken=self.taken)
+        return BackupEntry(rel, path.relative_to(self.root).as_posix(), utc_now())
 
 
 def apply_plan(
@@ -165,21 +255,44 @@ def apply_plan(
     files = {e.path: e for e in current.files}
     directories = list(current.directories)
     backups = list(current.backups)
+    index = _BackupIndex(root, backups)
     new_backups: dict[str, BackupEntry] = {}
+    conflict_copies: dict[str, bytes | None] = {}
     for action in actions:
         asset = action.asset
-        if action.kind in _KEPT and asset is not None and action.path in files:
+        if action.kind in _KEPT and asset is not None and action.path in files and action.record is None:
             # A kept file now belongs to the bundle being installed (a switch): record it so.
             files[action.path] = replace(files[action.path], bundle=asset.bundle)
+        entry = files.get(action.path)
         if action.kind in WRITES:
             directories.extend(_missing_dirs(root, action.path))
-        if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT) and asset is not None:
-            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content), asset.bundle)
-        if action.kind is ActionKind.REPLACE:
-            backup = _new_backup(root, backups, action.path)
+        if action.kind in (ActionKind.CREATE, ActionKind.REPLACE, ActionKind.ADOPT, ActionKind.RECREATE) \
+                and asset is not None:
+            # A file already holding the bundled bytes before we recorded it was the project's:
+            # rollback must keep it, so it is remembered (an optional field omk ignores).
+            preexisting = entry.preexisting if entry else action.kind is ActionKind.ADOPT
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content),
+                                               preexisting=preexisting, bundle=asset.bundle)
+        protect = action.kind is ActionKind.REPLACE or action.kind in MERGES or (
+            # Its first update destroys the project's original bytes: keep them for rollback.
+            action.kind is ActionKind.UPDATE and entry is not None and entry.preexisting
+            and not index.by_path.get(action.path)
+        )
+        if protect:
+            backup = index.new_backup(action.path)
             if backup is not None:
-                backups.append(backup)
+                index.add(backup)
                 new_backups[action.path] = backup
+        if action.kind is ActionKind.CONFLICT and asset is not None:
+            # An earlier conflict copy the user edited (or one of an older bundle) is backed up
+            # before the new one replaces it; one that already holds these bytes is left alone.
+            copy = action.path + CONFLICT_SUFFIX
+            conflict_copies[copy] = current_copy = read_managed(root, copy)
+            if current_copy is not None and current_copy != asset.content:
+                backup = index.new_backup(copy)
+                if backup is not None:
+                    index.add(backup)
+                    new_backups[copy] = backup
     if any(action.kind in DISK_CHANGES for action in actions):
         current.with_changes(list(files.values()), directories, backups).save(root)
 
@@ -191,13 +304,31 @@ def apply_plan(
             if backup is not None:
                 write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
             atomic_write(target, asset.content, mode=asset.mode)
-            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content), asset.bundle)
+            entry = files.get(action.path)
+            files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content),
+                                               preexisting=entry.preexisting if entry else False, bundle=asset.bundle)
             remove_conflict_copy(root, action.path, asset.content)  # after the write: a crash keeps it
         elif action.kind in (ActionKind.UNCHANGED, ActionKind.ADOPT) and asset is not None:
             # Already the bundled bytes (merged by hand, or a run killed before the line above).
             remove_conflict_copy(root, action.path, asset.content)
+        elif action.kind in MERGES and asset is not None and action.content is not None:
+            backup = new_backups.get(action.path)
+            if backup is not None:
+                write_backup(target, resolve_managed(root, backup.backup_path, base_dir))
+            atomic_write(target, action.content, mode=asset.mode)
+            if action.record is not None:
+                files[action.path] = action.record
+        elif action.record is not None and action.content is None:
+            files[action.path] = action.record
         elif action.kind is ActionKind.CONFLICT and asset is not None:
-            atomic_write(target.with_name(target.name + CONFLICT_SUFFIX), asset.content, mode=asset.mode)
+            copy = action.path + CONFLICT_SUFFIX
+            if conflict_copies.get(copy) == asset.content and _mode_ok(root, asset, copy):
+                continue  # already there: a hook re-running sync on every commit rewrites nothing
+            copy_path = resolve_managed(root, copy, base_dir)
+            backup = new_backups.get(copy)
+            if backup is not None:
+                write_backup(copy_path, resolve_managed(root, backup.backup_path, base_dir))
+            atomic_write(copy_path, asset.content, mode=asset.mode)
         elif action.kind is ActionKind.REMOVE:
             remove_file(target)
             files.pop(action.path, None)
@@ -215,6 +346,8 @@ def reconcile(
     *,
     overwrite_edits: bool,
     dry_run: bool,
+    sidecar: bool = False,
+    reinstall: bool = False,
 ) -> tuple[list[Action], list[BackupEntry]]:
     """Load the manifest, plan and (unless ``dry_run``) apply, all under the project lock.
 
@@ -222,8 +355,13 @@ def reconcile(
     was about to replace would save its stale copy last and drop that run's backup entries.
     """
     with contextlib.nullcontext() if dry_run else project_lock(root):
+        outside_sparse = sparse_excluded(root, base_dir)
+        if f'{base_dir}/{MANIFEST_NAME}' in outside_sparse:
+            # The whole asset dir is outside the sparse checkout: nothing here to reconcile.
+            return [Action(ActionKind.OUTSIDE_SPARSE, asset.path, asset) for asset in assets], []
         manifest = AssetManifest.load(root, base_dir)
-        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits)
+        actions = plan_assets(root, manifest, assets, overwrite_edits=overwrite_edits, sidecar=sidecar,
+                              reinstall=reinstall, outside_sparse=outside_sparse)
         if dry_run:
             return actions, []
         remove_stale_temp_files(root / base_dir)

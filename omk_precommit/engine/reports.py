@@ -28,6 +28,7 @@ class InstallReport:
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
     plan: list[str] = field(default_factory=list)
+    outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)
@@ -48,6 +49,18 @@ class SyncReport:
     dry_run: bool = False
     ignored: list[str] = field(default_factory=list)  # created/updated/removed paths that git ignores
     backups_forgotten: list[str] = field(default_factory=list)  # index entries of deleted backups (--force)
+    merged: list[str] = field(default_factory=list)         # a bundle upgrade merged cleanly into an edit
+    accepted: list[str] = field(default_factory=list)       # the project's accepted version, left alone
+    stays_deleted: list[str] = field(default_factory=list)  # accepted deletions, not brought back
+    recreated: list[str] = field(default_factory=list)      # accepted deletions --force brought back
+    forgotten: list[str] = field(default_factory=list)      # bundled files the project forgot: not managed
+    # Each conflict's kind: 'markers' (written into the file), 'unresolved' (markers from an
+    # earlier sync still in it) or 'sidecar' (new version beside it as .omk-new); with a reason.
+    conflict_kinds: dict[str, str] = field(default_factory=dict)
+    # --dry-run only: per merged or conflicting file, a unified diff of the file to the merge result.
+    merge_previews: dict[str, str] = field(default_factory=dict)
+    outside_sparse: list[str] = field(default_factory=list)  # left alone: the sparse checkout excludes them
+    manifest_missing: bool = False  # nothing was synced: only install installs
 
     @property
     def would_create(self) -> list[str]:
@@ -59,14 +72,15 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.removed)
+        return bool(self.created or self.updated or self.removed or self.merged or self.recreated)
 
     @property
     def counted_changes(self) -> list[str]:
         """The changes ``--fail-on-change`` counts: a git-ignored file can never be committed,
         so changing it is never something to stage."""
         ignored = set(self.ignored)
-        return [p for p in (*self.created, *self.updated, *self.removed) if p not in ignored]
+        return [p for p in (*self.created, *self.updated, *self.removed, *self.merged, *self.recreated)
+                if p not in ignored]
 
     def to_json(self) -> dict[str, Any]:
         return _jsonable(self)

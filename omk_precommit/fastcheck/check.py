@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import fingerprint
-from omk_precommit.engine.drift import Drift, DriftState, drifted_files
-from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, staged_blob_ids
+from omk_precommit.engine.drift import Drift, DriftState, drifted_files, read_regular_files, with_conflicts
+from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, sparse_excluded, staged_blob_ids
 from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, all_safe
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.blobcache import BlobCache
@@ -38,6 +38,7 @@ class CheckResult(NamedTuple):
     managed: int
     manifest_missing: bool
     staged: bool = False
+    outside_sparse: tuple[str, ...] = ()  # missing only because the sparse checkout excludes them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class CheckResult(NamedTuple):
             'managed': self.managed,
             'manifest_missing': self.manifest_missing,
             'source': 'index' if self.staged else 'worktree',
+            'outside_sparse': list(self.outside_sparse),
         }
 
 
@@ -60,14 +62,17 @@ def check_drift(root: Path, *, staged: bool = False, base_dir: str = DEFAULT_BAS
     if found is None:
         return CheckResult(drifted=[], skipped=[], managed=0, manifest_missing=True, staged=staged)
     managed, drifted = found
-    # Asking git about ignore rules costs a subprocess, so only drift pays for it.
+    # Asking git about ignore rules (and the sparse checkout) costs a subprocess, so only drift pays for it.
     ignored = ignored_paths(root, [d.path for d in drifted]) if drifted else set()
+    missing = {d.path for d in drifted if d.state is DriftState.MISSING}
+    sparse = sorted(missing & sparse_excluded(root, base_dir)) if missing and not staged else []
     return CheckResult(
-        drifted=[d for d in drifted if d.path not in ignored],
+        drifted=[d for d in drifted if d.path not in ignored and d.path not in sparse],
         skipped=sorted(ignored),
         managed=managed,
         manifest_missing=False,
         staged=staged,
+        outside_sparse=tuple(sparse),
     )
 
 
@@ -90,7 +95,7 @@ def _worktree_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None
             cache.remember_manifest(manifest_st, snapshot)
     drifted = drifted_files(guard, zip(snapshot.paths, snapshot.checksums), cache)
     cache.save()
-    return len(snapshot.paths), drifted
+    return len(snapshot.paths), with_conflicts(drifted, lambda rels: read_regular_files(guard, rels))
 
 
 def _snapshot_of(manifest: Any) -> ManifestSnapshot:
@@ -158,6 +163,7 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
         snapshot = _snapshot_of(AssetManifest.parse(root, raw, base_dir, guard=guard))
         cache.remember_manifest(manifest_blob, snapshot)
     unknown = {blobs[rel] for rel in snapshot.paths if rel in blobs and cache.fingerprint(blobs[rel]) is None}
+    contents: dict[str, bytes | None] = {}
     if unknown:
         with StagedFiles(root) as index:
             contents = index.read_objects(sorted(unknown))
@@ -173,4 +179,13 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
         elif not fp.matches(checksum):
             drifted.append(Drift(rel, DriftState.MODIFIED))
     cache.save()
-    return len(snapshot.paths), drifted
+
+    def read_staged(rels: list[str]) -> dict[str, bytes | None]:
+        """The staged bytes of ``rels``: read above if their blobs were new, else read now."""
+        missing = sorted({blobs[rel] for rel in rels} - contents.keys())
+        if missing:
+            with StagedFiles(root) as index:
+                contents.update(index.read_objects(missing))
+        return {rel: contents[blobs[rel]] for rel in rels}
+
+    return len(snapshot.paths), with_conflicts(drifted, read_staged)

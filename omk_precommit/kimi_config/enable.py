@@ -24,6 +24,7 @@ from typing import Any
 
 from omk_precommit.engine.findings import Finding
 from omk_precommit.engine.fsutil import atomic_write, fsync_dir, project_lock, read_if_exists
+from omk_precommit.engine.gitutil import find_root
 from omk_precommit.engine.paths import is_inside_root
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.files import ConfigChoice, target_for_config, user_config
@@ -172,8 +173,10 @@ def enable_hooks(target: HooksTarget, *, dry_run: bool = False) -> HooksReport:
     missing = _missing_parents(config.parent)
     with _os_errors(config):
         config.parent.mkdir(parents=True, exist_ok=True)
+        # Only directories inside the config's own tree are recorded: disable removes no others.
+        created = min(len(missing), len(_created_dir_candidates(config, config_tree(config))))
         with project_lock(config.parent):
-            return _enable(target, created_dirs=len(missing), dry_run=False)
+            return _enable(target, created_dirs=created, dry_run=False)
 
 
 def _enable(target: HooksTarget, *, created_dirs: int, dry_run: bool) -> HooksReport:
@@ -201,16 +204,56 @@ def _enable(target: HooksTarget, *, created_dirs: int, dry_run: bool) -> HooksRe
     )
 
 
-def disable_hooks(config: Path, *, dry_run: bool = False) -> HooksReport:
-    """Remove the tables the record beside ``config`` says enable added and that are still as added."""
+def disable_hooks(config: Path, *, dry_run: bool = False, tree: Path | None = None) -> HooksReport:
+    """Remove the tables the record beside ``config`` says enable added and that are still as added.
+
+    Directories the record says enable created are removed only inside ``tree``, the config's
+    own tree (default: see ``config_tree``), never ``tree`` itself, and only when empty.
+    """
     config = config.absolute()
     record = HooksRecord.load(config)
     if record is None:
         return HooksReport(config=str(config), cli=target_for_config(config).name, no_record=True, dry_run=dry_run)
+    tree = tree or config_tree(config)
+    _check_created_dirs(config, record, tree)
     if dry_run or not config.parent.is_dir():
-        return _disable(config, record, dry_run=dry_run)
+        return _disable(config, record, dry_run=dry_run, tree=tree)
     with _os_errors(config), project_lock(config.parent):
-        return _disable(config, record, dry_run=False)
+        return _disable(config, record, dry_run=False, tree=tree)
+
+
+def config_tree(config: Path) -> Path:
+    """The tree a config belongs to, which ``hooks disable`` never removes directories above:
+    for a user config, the user's home directory when the CLI's home lies in it, else the
+    directory holding the CLI's home; otherwise the git work tree the config lies in."""
+    for runtime in RUNTIMES.values():
+        if config == runtime.config_file().absolute():
+            home, user_home = runtime.home().absolute(), Path.home().absolute()
+            return user_home if home.is_relative_to(user_home) and home != user_home else home.parent
+    start = next((d for d in config.parents if d.is_dir()), config.parent)
+    return find_root(start).absolute()
+
+
+def _created_dir_candidates(config: Path, tree: Path) -> list[Path]:
+    """The config's directory and its ancestors strictly inside ``tree``, nearest first."""
+    real_tree = os.path.realpath(tree)
+    candidates = []
+    for directory in (config.parent, *config.parent.parents):
+        real = os.path.realpath(directory)
+        if not real.startswith(real_tree.rstrip(os.sep) + os.sep):
+            break
+        candidates.append(directory)
+    return candidates
+
+
+def _check_created_dirs(config: Path, record: HooksRecord, tree: Path) -> None:
+    available = len(_created_dir_candidates(config, tree))
+    if record.created_parent_dirs > available:
+        raise OmkError(
+            f'{record_path(config)}: says hooks enable created {record.created_parent_dirs} directories above '
+            f'the config, but only {available} lie inside {tree}; the record is not trustworthy: delete it and '
+            'remove the omk [[hooks]] tables from the config by hand',
+        )
 
 
 @contextlib.contextmanager
@@ -222,7 +265,7 @@ def _os_errors(config: Path) -> Iterator[None]:
         raise OmkError(f'{e.filename or config}: cannot write ({e.strerror}); check its permissions') from None
 
 
-def _disable(config: Path, record: HooksRecord, *, dry_run: bool) -> HooksReport:
+def _disable(config: Path, record: HooksRecord, *, dry_run: bool, tree: Path) -> HooksReport:
     name = str(config)
     text, existed = _read_config(config)
     if existed:
@@ -240,7 +283,8 @@ def _disable(config: Path, record: HooksRecord, *, dry_run: bool) -> HooksReport
             HooksRecord(record.cli, tuple(stuck), record.created_file, record.created_parent_dirs).save(config)
         else:
             _unlink(record_path(config))
-            _remove_created_dirs(config.parent, record.created_parent_dirs)
+            if delete_file or not existed:  # made for the file: while it stays, so do they
+                _remove_created_dirs(config, record.created_parent_dirs, tree)
     rules = record.cli if record.cli in RUNTIMES else target_for_config(config).name
     findings, preexisting = ([], []) if delete_file else split_findings(text, removal.text, rules, name)
     return HooksReport(
@@ -258,21 +302,28 @@ def _unlink(path: Path) -> None:
         fsync_dir(path.parent)
 
 
-def _remove_created_dirs(directory: Path, count: int) -> None:
-    for _ in range(count):
+def _remove_created_dirs(config: Path, count: int, tree: Path) -> None:
+    """Remove the ``count`` directories enable created, nearest first, stopping at the first that
+    is not empty, is a symlink, or is not strictly inside ``tree``."""
+    for directory in _created_dir_candidates(config, tree)[:count]:
+        if os.path.islink(directory):
+            return
         try:
             os.rmdir(directory)
         except OSError:
             return
-        directory = directory.parent
+        fsync_dir(directory.parent)
 
 
 def recorded_configs(directory: Path, root: Path | None = None) -> list[Path]:
-    """Configs in ``directory`` that have a hooks record (inside ``root``, symlinks followed, if given)."""
+    """Configs in ``directory`` that have a hooks record (if ``root`` is given: only when
+    ``directory`` lies inside it and config and record inside ``directory``, symlinks followed)."""
     if not directory.is_dir() or (root is not None and not is_inside_root(root, directory)):
         return []  # not even listed when a link takes it out of the root
     configs = [p.with_name(p.name[:-len(RECORD_SUFFIX)]) for p in sorted(directory.glob('*' + RECORD_SUFFIX))]
-    return [c for c in configs if root is None or (is_inside_root(root, c) and is_inside_root(root, record_path(c)))]
+    # Inside the asset dir itself: a link such as .kimi/config.toml -> ../README.md is not a config of ours.
+    return [c for c in configs
+            if root is None or (is_inside_root(directory, c) and is_inside_root(directory, record_path(c)))]
 
 
 def user_recorded_configs() -> list[Path]:

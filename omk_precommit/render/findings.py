@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from omk_precommit.engine.findings import Finding, Severity
+from omk_precommit.render.quote import one_line, quote_path
 
 _COLOURS = {Severity.OK: 'green', Severity.WARNING: 'yellow', Severity.ERROR: 'red'}
 Paint = Callable[[str, str], str]
@@ -37,7 +38,7 @@ def render(
         for r in members:
             lines.append(finding_line(r, paint))
             if r.fix and r.severity is not Severity.OK:
-                lines.append(f'  fix: {r.fix}')
+                lines.append(f'  fix: {one_line(r.fix)}')
     counts = {s: sum(r.severity is s for r in results) for s in Severity}
     lines.append(f'doctor: {_plural(counts[Severity.ERROR], "error")}, {_plural(counts[Severity.WARNING], "warning")}, '
                  f'{counts[Severity.OK]} ok')
@@ -48,15 +49,15 @@ def finding_line(finding: Finding, paint: Paint = lambda text, _: text, *, path:
     """``path: severity: message`` (``severity: message`` without a path), the severity coloured;
     ``path`` replaces the finding's own (hooks enable names the config it edited)."""
     where = finding.path if path is None else path
-    prefix = f'{where}: ' if where else ''
-    return f'{prefix}{paint(finding.severity.value, _COLOURS[finding.severity])}: {finding.message}'
+    prefix = f'{quote_path(where)}: ' if where else ''
+    return f'{prefix}{paint(finding.severity.value, _COLOURS[finding.severity])}: {one_line(finding.message)}'
 
 
 def _title(check: str, members: list[Finding]) -> str:
     """The heading of a check; agents and skills name the directory their results are about."""
     paths = [PurePosixPath(r.path).parts for r in members if r.path]
     if check in ('agents', 'skills') and paths and len(paths[0]) > 2:
-        return f'{check} ({"/".join(paths[0][:2])})'
+        return f'{check} ({quote_path("/".join(paths[0][:2]))})'
     return _TITLES.get(check, check)
 
 

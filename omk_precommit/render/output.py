@@ -20,11 +20,16 @@ def paint(text: str, colour: str, stream: Any = None) -> str:
 def print_json(data: Any) -> None:
     import json  # here: the hook's plain-text run never needs it
 
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    # Non-ASCII as is on a UTF-8 stdout; \u escapes on any other, which could not encode it.
+    # (A name that is not UTF-8 arrives as a lone surrogate: the error handler of run_guarded
+    # prints it as \udcXX, itself a JSON escape.)
+    utf8 = (getattr(sys.stdout, 'encoding', None) or '').lower().replace('-', '').replace('_', '') == 'utf8'
+    print(json.dumps(data, indent=2, ensure_ascii=not utf8))
 
 
 def github_annotation(level: str, path: str, message: str) -> None:
     """A GitHub Actions workflow command, so the finding shows on the pull request."""
     if os.environ.get('GITHUB_ACTIONS') == 'true':
-        message = message.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
-        print(f'::{level} file={path}::{message}')
+        from omk_precommit.render.quote import annotation_data, annotation_property
+
+        print(f'::{level} file={annotation_property(path)}::{annotation_data(message)}')

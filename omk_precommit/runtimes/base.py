@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from omk_precommit.engine.manifest import EntryKind
 
 
+# The bundled hook script that blocks writes of secrets: a PreToolUse hook running it is the safety gate.
+SAFETY_SCRIPT = 'safety-check.sh'
+
 # The keys a [[hooks]] table may hold. Kimi Code validates them strictly (zod .strict()):
 # one unknown key, such as the `fail_mode` some documents mention, drops every hook.
 HOOK_KEYS = ('event', 'matcher', 'command', 'timeout')
@@ -45,6 +48,7 @@ class Runtime:
     binary_major: int          # the major version of the `kimi` binary that is this runtime
     write_tools: tuple[str, ...]   # the tool names it sends PreToolUse for file writes
     shell_tools: tuple[str, ...]   # the tool names of its shell
+    tool_names: tuple[str, ...]    # every built-in tool name a PreToolUse matcher is tested against
     hook_events: tuple[str, ...]
     # True when [[hooks]] tables are validated strictly (Kimi Code's zod schema): an unknown key,
     # an empty command or a non-integer timeout invalidates every hook. The Python Kimi CLI
@@ -120,10 +124,10 @@ class Runtime:
     # -- hooks -------------------------------------------------------------------------------
 
     @property
-    def write_matcher(self) -> str:
-        """The PreToolUse matcher for file writes, anchored because matchers are unanchored
-        regex searches (``Write`` alone would also match an MCP tool ``mcp__x__WriteNote``)."""
-        return '^(' + '|'.join(self.write_tools) + ')$'
+    def gate_matcher(self) -> str:
+        """The PreToolUse matcher of the safety gate: file writes and the shell, anchored because
+        matchers are unanchored regex searches (``Write`` alone would also match ``mcp__x__WriteNote``)."""
+        return '^(' + '|'.join(self.write_tools + self.shell_tools) + ')$'
 
     def user_configs_considered(self) -> tuple[Runtime, ...]:
         """The runtimes whose user configs may hold this runtime's bundled hooks (its own, by default)."""

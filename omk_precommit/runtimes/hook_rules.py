@@ -14,13 +14,17 @@ strict zod schema and drops every hook of the file when one table is bad:
 | the table | a table | a table |
 | other keys | ignored: TOLERATED | REFUSED |
 | ``event`` | one of its 13 events, case-sensitive | one of its 20 |
-| ``command`` | a string; ``""`` or blank runs nothing: TOLERATED | a non-empty string; blank: TOLERATED |
+| ``command`` | a string; ``""`` or blank runs nothing: UNSOUND | a non-empty string; blank: UNSOUND |
 | ``matcher`` | a string | a string |
 | ``timeout`` | a whole number 1-600; ``"30"``, ``30.0``, ``true`` coerced: TOLERATED | an integer 1-600 |
 
 Whatever else breaks those rules is REFUSED. UNSOUND is what loads but cannot work as written:
 a matcher that is not a valid regular expression (the runtime never fires the hook), a matcher
-on an event matched against the empty string that does not match it (never fires either), and
+on an event matched against the empty string that does not match it (never fires either), a
+blank command (it runs nothing and exit 0 reads as "allow"), a ``PreToolUse`` matcher of the
+safety gate that misses one of ``Runtime.write_tools`` or of another hook that reaches none of
+``Runtime.tool_names`` (``runtimes.matchers`` evaluates it as the runtime does; the latter, and a
+matcher that cannot be judged statically, only a warning), and
 for Kimi Code a matcher JavaScript reads differently from Python (``(?i)``, ``(?P<n>…)``,
 ``\\A``, possessive quantifiers) or a TOML float timeout (it loads only because JavaScript has
 one number type).
@@ -42,7 +46,9 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from omk_precommit.engine.findings import RULE_HOOKS, RULE_TOML, Effect, Finding, Severity
-from omk_precommit.runtimes.registry import HOOK_KEYS, Runtime, get_runtime
+from omk_precommit.runtimes.hook_commands import runs_safety_gate
+from omk_precommit.runtimes.matchers import could_match_other_tools, reached_tools
+from omk_precommit.runtimes.registry import HOOK_KEYS, RUNTIMES, Runtime, get_runtime
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 TIMEOUT_RANGE = (1, 600)
@@ -55,11 +61,12 @@ class _Issue(NamedTuple):
     text: str
     effect: Effect
     fix: str = ''
+    doubtful: bool = False  # a hook that may never fire, which the doctor cannot tell for sure: a warning
 
 
-def _doctor_severity(effect: Effect) -> Severity:
-    """An error unless the runtime merely tolerates the problem."""
-    return WARNING if effect is Effect.TOLERATED else ERROR
+def _doctor_severity(issue: _Issue) -> Severity:
+    """An error unless the runtime merely tolerates the problem or it may be harmless."""
+    return WARNING if issue.effect is Effect.TOLERATED or issue.doubtful else ERROR
 
 
 def check_hook_table(table: object, index: int, target: Runtime | str, path: str = '') -> list[Finding]:
@@ -72,8 +79,10 @@ def check_hook_table(table: object, index: int, target: Runtime | str, path: str
     else:
         found = [_event_problem(table, runtime), _command_problem(table, runtime),
                  _matcher_problem(table, runtime), _timeout_problem(table, runtime)]
+        if not any(found[1:3]):
+            found.append(_dead_gate_problem(table, runtime))
         found += [_key_problem(key, runtime) for key in table if key not in HOOK_KEYS]
-    return [Finding(_doctor_severity(issue.effect), path, f'hooks[{index}]{issue.text}', issue.fix,
+    return [Finding(_doctor_severity(issue), path, f'hooks[{index}]{issue.text}', issue.fix,
                     rule=RULE_HOOKS, key=f'hooks[]{issue.text}', effect=issue.effect)
             for issue in found if issue is not None]
 
@@ -108,9 +117,11 @@ def _command_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if not command and runtime.strict_hooks:
         return _Issue(f': the command is empty; {runtime.product} requires one', Effect.REFUSED,
                            'write the command to run')
+    # The shell runs a blank command and exits 0, which both runtimes read as "allow": stricter
+    # than the runtime on purpose, because a gate that does nothing must not pass as a gate.
     note = '' if runtime.strict_hooks or command else ' (Kimi Code rejects it)'
-    return _Issue(f': the command is {"blank" if command else "empty"}, so the hook does nothing{note}',
-                       Effect.TOLERATED, 'write the command to run, or remove the hook')
+    return _Issue(f': the command is {"blank" if command else "empty"}, so the hook runs nothing and '
+                  f'allows everything{note}', Effect.UNSOUND, 'write the command to run, or remove the hook')
 
 
 def _matcher_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
@@ -120,6 +131,10 @@ def _matcher_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if not isinstance(matcher, str):
         return _Issue(f': matcher must be a string (a regular expression), not {type(matcher).__name__}',
                            Effect.REFUSED)
+    reach = reached_tools(matcher, runtime)
+    if reach.tools is None:
+        return _Issue(f': matcher {matcher!r} {reach.why}; it may never fire', Effect.UNSOUND,
+                      'write it in syntax Python and JavaScript share', doubtful=True)
     try:
         pattern = re.compile(matcher)
     except re.error as e:
@@ -132,6 +147,31 @@ def _matcher_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
     if event in runtime.empty_matched_events and not pattern.search(''):
         return _Issue(f': {event} hooks are matched against an empty value, '
                            f'so matcher {matcher!r} never fires', Effect.UNSOUND, 'remove the matcher')
+    return None
+
+
+def _dead_gate_problem(table: dict[str, Any], runtime: Runtime) -> _Issue | None:
+    """A PreToolUse matcher that misses tool names: the safety gate must see every write tool
+    (an error), any other hook should match at least one tool (a warning)."""
+    matcher = table.get('matcher', '')
+    command = table.get('command')
+    if table.get('event') != 'PreToolUse' or not isinstance(matcher, str) or not isinstance(command, str):
+        return None
+    reached = reached_tools(matcher, runtime).tools
+    if reached is None:
+        return None
+    missed = [tool for tool in runtime.write_tools if tool not in reached]
+    if missed and runs_safety_gate(command):
+        others = [tool for other in RUNTIMES.values() if other is not runtime for tool in other.write_tools
+                  if re.search(matcher, tool)]
+        hint = f' ({", ".join(others)} are another CLI\'s tool names)' if others else ''
+        return _Issue(f': matcher {matcher!r} does not match {", ".join(missed)}, the tool names '
+                      f'{runtime.product} sends for file writes{hint}, so the safety gate never sees them '
+                      'and lets those writes through', Effect.UNSOUND, f'write matcher = "{runtime.gate_matcher}"')
+    if not reached and not could_match_other_tools(matcher):
+        return _Issue(f': matcher {matcher!r} matches none of the {runtime.product} tool names '
+                      f'({", ".join(runtime.tool_names)}), so the hook never fires', Effect.UNSOUND,
+                      'fix the matcher, or remove the hook', doubtful=True)
     return None
 
 
@@ -195,7 +235,8 @@ def lax_int(value: object) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     if isinstance(value, str):
-        match = re.fullmatch(r'\s*([+-]?\d+(?:_\d+)*)(?:\.0*)?\s*', value)
+        # pydantic-core: ASCII digits only (full-width digits are refused), "10.0" but not "10.".
+        match = re.fullmatch(r'\s*([+-]?[0-9]+(?:_[0-9]+)*)(?:\.0+)?\s*', value)
         return int(match.group(1)) if match else None
     return None
 

@@ -79,7 +79,7 @@ def default_project_hooks(hooks_dir: str | None = None, *, runtime: Runtime | st
         return HookScript(name, tuple(HookConfig(event, command, matcher, timeout) for event, matcher, timeout in hooks))
 
     return ProjectHookDefs((
-        script('safety-check.sh', (HookEvent.PRE_TOOL_USE, info.write_matcher, 10)),
+        script('safety-check.sh', (HookEvent.PRE_TOOL_USE, info.gate_matcher, 10)),
         script('completion-check.sh', (HookEvent.STOP, '', 30)),
         script('notify.sh', (HookEvent.SUBAGENT_START, '', 10), (HookEvent.SUBAGENT_STOP, '', 10)),
     ), info)

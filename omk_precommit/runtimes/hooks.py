@@ -9,6 +9,7 @@ executable too. The script checks serve both runtimes (``kimi_code/doctor.py`` u
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from omk_precommit.engine.backup import BACKUP_MARKER
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.fsutil import file_kind, read_regular
 from omk_precommit.engine.paths import is_inside_root
-from omk_precommit.runtimes.hook_commands import quoting_problem, referenced_script
+from omk_precommit.runtimes.hook_commands import ProgramRef, Unresolved, quoting_problem, resolve_command
 from omk_precommit.runtimes.hook_rules import check_hook_table, load_hook_tables
 from omk_precommit.runtimes.kimi_cli.facts import KIMI_CLI_VERSION
 from omk_precommit.runtimes.kimi_cli.runtime import RUNTIME as KIMI_CLI
@@ -68,7 +69,17 @@ def check_command(table: Any, index: int, rel: str, root: Path, findings: Findin
     if problem:
         findings.error(rel, f'{where}: /bin/sh cannot parse the command ({problem})', fix)
         return
-    ref = referenced_script(command)
+    ref = resolve_command(command)
+    if isinstance(ref, Unresolved):
+        findings.warning(rel, f'{where}: omk-kimi cannot tell which script the command runs ({ref.why}); '
+                              'if it does not exist the hook exits 127, which Kimi reads as "allow"',
+                         f'check that the command runs, or {fix} to name the script directly')
+        return
+    if isinstance(ref, ProgramRef):
+        if shutil.which(ref.name) is None:
+            findings.warning(rel, f'{where}: {ref.name} is not on PATH here, so the hook exits 127, '
+                                  'which Kimi reads as "allow"', f'install {ref.name}, or {fix}')
+        return
     if ref is None:
         return
     path = Path(ref.path) if os.path.isabs(ref.path) else root / ref.path
@@ -85,6 +96,10 @@ def check_command(table: Any, index: int, rel: str, root: Path, findings: Findin
     elif ref.direct and not path.stat().st_mode & 0o111:
         findings.error(rel, f'{where}: script {ref.path} is not executable, so /bin/sh cannot run it',
                        f'chmod +x {ref.path} && git add --chmod=+x {ref.path}')
+    elif ref.direct and (missing := missing_interpreter(_head(path))):
+        findings.error(rel, f'{where}: script {ref.path} starts with #!{missing[1]}, but {missing[0]} does not '
+                            'exist here, so the script cannot start (exit 127) and Kimi reads that as "allow"',
+                       f'fix the #! line of {ref.path} (e.g. #!/bin/sh or #!/usr/bin/env python3)')
     elif not _in_script_dir(path, root / os.path.dirname(rel) / 'hooks'):  # check_script_dir reports those
         problem = crlf_problem(path, run_directly=ref.direct)
         if problem:
@@ -119,6 +134,26 @@ def check_script_dir(root: Path, rel_dir: str, findings: Findings, direct_script
             continue  # already reported with the hook that runs it
         elif head.startswith(b'#!'):
             findings.warning(rel, 'hook script is not executable', f'chmod +x {rel} && git add --chmod=+x {rel}')
+
+
+def missing_interpreter(head: bytes) -> tuple[str, str] | None:
+    """(the interpreter, the ``#!`` line) when a script's ``#!`` names a program that does not exist
+    here: an absolute path that is not there, or ``/usr/bin/env NAME`` with NAME not on PATH."""
+    if not head.startswith(b'#!'):
+        return None
+    line = head[2:].split(b'\n', 1)[0].decode('utf-8', errors='replace').strip()
+    words = line.split()
+    if not words or line.endswith('\r'):
+        return None  # no interpreter at all, or CRLF: crlf_problem says why
+    interpreter = words[0]
+    if os.path.basename(interpreter) == 'env' and os.path.isfile(interpreter):
+        args = [w for w in words[1:] if not w.startswith('-') and '=' not in w]
+        if args and shutil.which(args[0]) is None:
+            return args[0], line
+        return None
+    if os.path.isabs(interpreter) and not os.access(interpreter, os.X_OK):
+        return interpreter, line
+    return None
 
 
 def crlf_problem(path: Path, head: bytes | None = None, *, run_directly: bool) -> str | None:

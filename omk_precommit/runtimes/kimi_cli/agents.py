@@ -3,14 +3,13 @@
 An agent spec is any ``*.yaml`` / ``*.yml`` file under ``.kimi/agents/``. Files other than
 ``agent.yaml`` that other specs only ``extend`` are partial by design and are checked through the
 specs that extend them; every other file must load on its own, as ``kimi --agent-file FILE``
-would: the spec resolves, its name is not empty, its prompt file exists and defines every
-``${VAR}`` it uses, its tool paths are Kimi CLI tools, and its subagent files exist and resolve.
+would: the spec resolves, its name is not empty, its prompt file exists and renders as the
+Jinja2 template kimi-cli reads it as (``prompts``), its tool paths are Kimi CLI tools, and its subagent files exist and resolve.
 """
 from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -25,8 +24,10 @@ from omk_precommit.runtimes.kimi_cli.agentspec import (
     reference_problem,
     referenced_specs,
     resolve_agent_spec,
+    spec_references,
 )
-from omk_precommit.runtimes.kimi_cli.facts import BUILTIN_PROMPT_ARGS, JINJA_GLOBALS, KIMI_CLI_VERSION, KNOWN_TOOLS
+from omk_precommit.runtimes.kimi_cli.facts import KIMI_CLI_VERSION, KNOWN_TOOLS
+from omk_precommit.runtimes.kimi_cli.prompts import render_problem
 from omk_precommit.runtimes.readers import not_regular_fix
 
 SPEC_SUFFIXES = ('.yaml', '.yml')
@@ -50,9 +51,16 @@ def check_agents(root: Path, base_dir: str, managed: Collection[str] = ()) -> li
 
 
 def spec_files(agents_dir: Path) -> list[Path]:
-    """Every YAML file under ``agents_dir`` (symlinked directories are not entered)."""
+    """Every YAML file under ``agents_dir``, symlinked directories included (the Kimi CLI loads an
+    agent through a link like any other; each real directory is entered once, so a link cycle ends)."""
     found = []
-    for directory, _, names in os.walk(agents_dir):
+    seen: set[str] = set()
+    for directory, subdirs, names in os.walk(agents_dir, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:
+            subdirs[:] = []
+            continue
+        seen.add(real)
         found += [Path(directory, name) for name in names if name.endswith(SPEC_SUFFIXES)]
     return sorted(found)
 
@@ -89,6 +97,10 @@ def _check_spec(file: Path, root: Path, findings: Findings, managed: Collection[
     _check_prompt(spec, root, findings, rel, fix)
     _check_tools(spec, findings, rel, fix)
     _check_subagents(spec, root, findings, rel, fix)
+    if spec_references(read_regular(file).decode('utf-8')).empty_subagents:
+        inherited = ', '.join(sorted(spec.subagents)) or 'none'
+        findings.warning(rel, f'`subagents: []` does not remove the subagents: Kimi CLI reads [] as "inherit", '
+                              f'so this agent gets its parent\'s ({inherited})', f'write `subagents: {{}}` in {rel} for none')
     if not findings.has_problems(rel):
         findings.ok(rel, f'loads in Kimi CLI {KIMI_CLI_VERSION}: agent {spec.name!r}, {len(spec.loaded_tools)} tools')
 
@@ -113,20 +125,11 @@ def _check_prompt(spec: ResolvedSpec, root: Path, findings: Findings, rel: str, 
         reason = 'is not UTF-8 text' if isinstance(e, UnicodeDecodeError) else f'cannot be read ({e.strerror})'
         findings.error(rel, f'system prompt {shown} {reason}', fix)
         return
-    defined = BUILTIN_PROMPT_ARGS | JINJA_GLOBALS | set(spec.system_prompt_args)
-    for name in sorted(prompt_variables(text) - defined):
-        findings.error(rel, f'system prompt {shown} uses ${{{name}}}, which is not defined '
-                            '(Kimi CLI fails with "Missing system prompt arg")',
-                       f'define {name} under `system_prompt_args:` in {rel}, or remove it from {shown}')
-
-
-_JINJA_IGNORED = re.compile(r'\{#.*?#\}|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}', re.DOTALL)
-_VARIABLE = re.compile(r'\$\{\s*([A-Za-z_][A-Za-z0-9_]*)')
-
-
-def prompt_variables(text: str) -> set[str]:
-    """The names a prompt uses as ``${NAME ...}`` (kimi-cli renders prompts with Jinja, ``${`` ``}`` delimiters)."""
-    return set(_VARIABLE.findall(_JINJA_IGNORED.sub('', text)))
+    problem = render_problem(path, text, spec.system_prompt_args)
+    if problem:
+        findings.error(rel, f'system prompt {shown} is not a template Kimi CLI can render: {problem}',
+                       f'fix {shown} (it is Jinja2 with ${{ }} variables; write {{{{ "{{#" }}}} for a literal {{#}}, '
+                       f'define a missing name under `system_prompt_args:` in {rel})')
 
 
 def _check_tools(spec: ResolvedSpec, findings: Findings, rel: str, fix: str) -> None:

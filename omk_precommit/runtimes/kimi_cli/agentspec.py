@@ -143,6 +143,7 @@ class SpecReferences(NamedTuple):
     extend: str | None  # None for none, or for ``default``
     system_prompt_path: str | None
     subagent_paths: tuple[str, ...]
+    empty_subagents: bool = False  # ``subagents: []``, which kimi-cli reads as "inherit"
 
 
 def spec_references(text: str) -> SpecReferences:
@@ -160,6 +161,7 @@ def spec_references(text: str) -> SpecReferences:
         prompt if isinstance(prompt, str) else None,
         tuple(sub['path'] for sub in (subagents.values() if isinstance(subagents, dict) else ())
               if isinstance(sub, dict) and isinstance(sub.get('path'), str)),
+        subagents == [],
     )
 
 
@@ -190,6 +192,10 @@ _REQUIRED = {
 _REPLACED = ('name', 'system_prompt_path', 'tools', 'allowed_tools', 'exclude_tools', 'subagents')
 # Fields a child replaces only with a non-null value.
 _REPLACED_UNLESS_NULL = ('model', 'when_to_use')
+
+
+# Fields typed ``X | None | Inherit`` where X does not take a list: ``[]`` validates as ``Inherit()``.
+_INHERITED_WHEN_EMPTY_LIST = ('name', 'system_prompt_path', 'subagents')
 
 
 def _resolve(file: Path, root: Path, chain: tuple[str, ...]) -> dict[str, Any]:
@@ -248,6 +254,8 @@ def _read_fields(file: Path, root: Path) -> dict[str, Any]:
         raise SpecError(shown, '`agent:` must be a mapping of fields')
     fields = {}
     for name, check in _FIELD_TYPES.items():
+        if name in _INHERITED_WHEN_EMPTY_LIST and agent.get(name) == []:
+            continue  # pydantic reads [] as kimi-cli's empty ``Inherit`` tuple: the parent's value stays
         if name in agent:
             problem = check(agent[name])
             if problem:

@@ -45,6 +45,14 @@ KNOWN_TOOLS = frozenset({
     'kimi_cli.tools.web.search:SearchWeb',
 })
 
+# The ``name`` each tool class sends to hooks as the PreToolUse matcher value (``WriteFile``, not
+# ``kimi_cli.tools.file:WriteFile``); the test tools ``Plus``, ``Compare``, ``Panic`` are lower-case.
+TOOL_NAMES = (
+    'Agent', 'AskUserQuestion', 'EnterPlanMode', 'ExitPlanMode', 'FetchURL', 'Glob', 'Grep', 'ReadFile',
+    'ReadMediaFile', 'SearchWeb', 'SendDMail', 'SetTodoList', 'Shell', 'StrReplaceFile', 'TaskList', 'TaskOutput',
+    'TaskStop', 'Think', 'WriteFile', 'compare', 'panic', 'plus',
+)
+
 # The built-in agent behind ``extend: default`` (``kimi_cli/agents/default/agent.yaml``).
 DEFAULT_AGENT_NAME = ''
 DEFAULT_AGENT_PROMPT_ARGS = {'ROLE_ADDITIONAL': ''}

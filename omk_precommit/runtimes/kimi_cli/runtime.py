@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omk_precommit.runtimes.base import AgentFile, CheckGroup, Runtime
-from omk_precommit.runtimes.kimi_cli.facts import HOOK_EVENTS
+from omk_precommit.runtimes.kimi_cli.facts import HOOK_EVENTS, TOOL_NAMES
 
 if TYPE_CHECKING:
     from omk_precommit.bundle.agents import RoleAgent
@@ -25,6 +25,7 @@ class KimiCli(Runtime):
     binary_major = 1
     write_tools = ('WriteFile', 'StrReplaceFile')
     shell_tools = ('Shell',)
+    tool_names = TOOL_NAMES
     hook_events = HOOK_EVENTS
     strict_hooks = False
     empty_matched_events = ('Stop',)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from omk_precommit.bundle.agents import RoleAgent
+from omk_precommit.engine.fsutil import read_regular
 from omk_precommit.runtimes.frontmatter import JAVASCRIPT_YAML_1_2, FrontmatterError, load_yaml, split_frontmatter
 from omk_precommit.runtimes.kimi_cli.agentspec import ResolvedSpec
 from omk_precommit.runtimes.kimi_code.agents import KimiCodeAgent
@@ -139,4 +140,4 @@ def read_prompt(spec: ResolvedSpec) -> str | None:
     """The spec's system prompt text, None for the built-in one; OSError when it is unreadable."""
     if spec.prompt_file is None:
         return None
-    return spec.prompt_file.read_text(encoding='utf-8')
+    return read_regular(spec.prompt_file).decode('utf-8')  # a FIFO is refused, never waited on

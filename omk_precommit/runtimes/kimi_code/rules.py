@@ -18,7 +18,13 @@ import yaml
 from omk_precommit.engine.findings import Finding, Severity
 from omk_precommit.engine.fsutil import NotRegularFileError, read_regular
 from omk_precommit.engine.paths import is_inside_root
-from omk_precommit.runtimes.frontmatter import JAVASCRIPT_YAML_1_2, FrontmatterError, load_yaml, split_frontmatter
+from omk_precommit.runtimes.frontmatter import (
+    JAVASCRIPT_WHITESPACE,
+    JAVASCRIPT_YAML_1_2,
+    FrontmatterError,
+    load_yaml,
+    split_frontmatter,
+)
 from omk_precommit.runtimes.hook_rules import ERROR, WARNING, check_hooks_toml
 from omk_precommit.runtimes.kimi_code.agents import BUILTIN_PROFILES
 from omk_precommit.runtimes.kimi_code.runtime import RUNTIME as KIMI_CODE
@@ -142,7 +148,7 @@ def check_skill_file(rel: str, data: bytes) -> list[Finding]:
     if text is None:
         return problems
     directory_skill = PurePosixPath(rel).name == 'SKILL.md'
-    if directory_skill and re.split(r'\r?\n', text, maxsplit=1)[0].strip() != '---':
+    if directory_skill and re.split(r'\r?\n', text, maxsplit=1)[0].strip(JAVASCRIPT_WHITESPACE) != '---':
         return [_problem(rel, 'Missing frontmatter: SKILL.md must start with a --- line, then name and description')]
     try:
         front, body = parse_frontmatter(text)
@@ -155,6 +161,9 @@ def check_skill_file(rel: str, data: bytes) -> list[Finding]:
     if skill_type is not None and (not isinstance(skill_type, str) or skill_type.strip() not in SKILL_TYPES):
         problems.append(_problem(rel, f'skill type {skill_type!r} is not supported, so Kimi Code skips the skill; '
                                      f'use one of {", ".join(SKILL_TYPES)} or leave it out'))
+    elif skill_type is not None and skill_type.strip() == 'reference':
+        problems.append(_problem(rel, 'type: reference: Kimi Code loads the skill but never lists it to the model, '
+                                      'so it is used only when something names it', WARNING))
     if directory_skill:
         for field in ('name', 'description'):
             if _non_empty(front.get(field)) is None:
@@ -207,6 +216,19 @@ def _has_sub_skills(skill_md: Path) -> bool:
     return isinstance(front, dict) and front.get('has-sub-skill') is True
 
 
+def ignored_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
+    """Markdown files under ``agents/`` and ``skills/`` that Kimi Code never reads: it matches ``.md``
+    case-sensitively, so ``agent.MD`` or ``notes.Md`` is skipped without a word."""
+    found: list[Path] = []
+    for sub in ('agents', 'skills'):
+        directory = root / base_dir / sub
+        if directory.is_dir():
+            found += [path for path in sorted(directory.rglob('*'))
+                      if path.suffix.lower() == '.md' and path.suffix != '.md' and path.is_file()
+                      and not any(part.startswith('.') for part in path.relative_to(directory).parts)]
+    return found
+
+
 def agent_files(root: Path, base_dir: str = '.kimi-code') -> list[Path]:
     """The files Kimi Code reads as project agents, in its order."""
     return list(_walk_md(root / base_dir / 'agents'))
@@ -256,6 +278,10 @@ def check_kimi_code_project(root: Path, base_dir: str = '.kimi-code') -> list[Fi
         rel, data = readable(path)
         if data is not None:
             problems.extend(check_skill_file(rel, data))
+    for path in ignored_files(root, base_dir):
+        rel = path.relative_to(root).as_posix()
+        problems.append(_problem(rel, f'Kimi Code ignores this file: it reads only files ending in .md '
+                                      f'(lower case); rename it to {path.stem}.md', WARNING))
     example = base / 'hooks.toml.example'
     if example.is_file():
         rel, data = readable(example)

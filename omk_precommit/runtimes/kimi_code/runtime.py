@@ -24,6 +24,12 @@ class KimiCode(Runtime):
     binary_major = 2
     write_tools = ('Write', 'Edit')
     shell_tools = ('Bash',)
+    # The built-in tools registered in dist/main.mjs of 2.1.0 (name: "…" of each tool service).
+    tool_names = (
+        'Agent', 'AgentSwarm', 'AskUserQuestion', 'Bash', 'CreateGoal', 'CronCreate', 'CronDelete', 'CronList',
+        'Edit', 'EnterPlanMode', 'ExitPlanMode', 'FetchURL', 'GetGoal', 'Glob', 'Grep', 'Read', 'SetGoalBudget',
+        'Skill', 'TaskList', 'TaskOutput', 'TaskStop', 'TodoList', 'UpdateGoal', 'WaitFor', 'WebSearch', 'Write',
+    )
     hook_events = (
         'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'PermissionRequest', 'PermissionResult',
         'UserPromptSubmit', 'UserPromptQueued', 'TurnStarted', 'Stop', 'StopFailure', 'Interrupt',

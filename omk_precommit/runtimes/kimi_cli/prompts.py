@@ -1,0 +1,45 @@
+"""A kimi-cli system prompt rendered as kimi-cli 1.52.0 renders it: is it a template that works?
+
+kimi-cli's ``_load_system_prompt`` (``kimi_cli/soul/agent.py``) strips the file, compiles it with
+Jinja2 (``${`` ``}`` variable delimiters, ``StrictUndefined``, ``trim_blocks``, ``lstrip_blocks``,
+``keep_trailing_newline``, a ``FileSystemLoader`` rooted at the prompt's folder) and renders it with
+its built-in arguments and the spec's ``system_prompt_args``; any error stops the CLI. So a ``{#``
+in a Markdown heading anchor, ``${{ secrets.X }}`` from GitHub Actions docs, bash's ``${#arr[@]}``
+or an unterminated ``${`` breaks the agent, while filters with defaults and ``{% set %}`` work.
+
+Jinja2 is the real engine, so we render with it too, imported here only (the doctor's other
+checks and the commit-time drift check never pay for it). One difference on purpose: the
+environment is Jinja2's sandbox, because the doctor runs on checkouts it does not trust;
+a template that reaches for Python internals (``__class__``) is reported instead of run.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from omk_precommit.runtimes.kimi_cli.facts import BUILTIN_PROMPT_ARGS
+
+
+def render_problem(path: Path, text: str, args: Mapping[str, str]) -> str | None:
+    """Why kimi-cli would refuse the prompt ``text`` read from ``path``, in its own words, or None."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(path.parent), keep_trailing_newline=True, lstrip_blocks=True,
+        trim_blocks=True, variable_start_string='${', variable_end_string='}', undefined=jinja2.StrictUndefined,
+    )
+    builtin = {name: f'<{name}>' for name in BUILTIN_PROMPT_ARGS}
+    try:
+        env.from_string(text.strip()).render(builtin, **args)
+    except jinja2.UndefinedError as e:
+        return f'Missing system prompt arg: {e}'
+    except jinja2.TemplateSyntaxError as e:
+        return f'Invalid system prompt template: {e.message} (line {e.lineno})'
+    except jinja2.TemplateError as e:
+        return f'Invalid system prompt template: {type(e).__name__}: {e}'
+    except (RecursionError, MemoryError):
+        return 'Invalid system prompt template: it includes itself without end'
+    except Exception as e:  # noqa: BLE001 - a runtime error in the template (1/0) stops kimi-cli too
+        return f'the template fails while rendering: {type(e).__name__}: {e}'
+    return None

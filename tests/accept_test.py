@@ -100,7 +100,7 @@ def test_accept_all_takes_every_drifted_file(installed: Path):
     result = omk(installed, 'accept', '--all', '--json')
 
     assert json.loads(result.out) == {'accepted': [PROMPT], 'deleted': [SCRIPT], 'unchanged': [], 'refused': [],
-                                      'dry_run': False}
+                                      'dry_run': False, 'runtime': 'kimi-cli'}
     assert omk(installed, 'check').code == 0
 
 

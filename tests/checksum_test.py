@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from omk_precommit.engine import checksum
 from omk_precommit.engine.checksum import Fingerprint, compute_checksum, fingerprint, fnv1a_64_pure, is_identical
+from testing.tier import per_tier
 
 # Published FNV-1a 64-bit test vectors (Fowler/Noll/Vo reference test suite).
 KNOWN_VECTORS = [
@@ -34,7 +35,7 @@ def test_checksums_run_at_c_speed_where_fnv_c_is_a_dependency() -> None:
     assert checksum.fnv1a_64 is not fnv1a_64_pure
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=per_tier(full=300, fast=50), deadline=None)
 @given(st.binary(max_size=2048))
 def test_fast_and_pure_fnv1a_64_agree(data: bytes) -> None:
     assert checksum.fnv1a_64(data) == fnv1a_64_pure(data)

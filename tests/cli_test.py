@@ -6,15 +6,48 @@ import subprocess
 
 import pytest
 
+from omk_precommit import __version__
 from omk_precommit.cli import main
 from testing.gitrepo import commit_all, directories, git, snapshot
-from testing.installed import install_checkout
+from testing.installed import Installed, install_checkout, warning_lines
 
 
 @pytest.fixture(scope='session')
-def omk_kimi(tmp_path_factory):
-    """The ``omk-kimi`` of a fresh venv into which this checkout was pip-installed."""
+def installed_checkout(tmp_path_factory) -> Installed:
+    """A fresh venv into which a clean clone of this checkout was pip-installed (not editable)."""
     return install_checkout(tmp_path_factory.mktemp('venv') / 'venv')
+
+
+@pytest.fixture(scope='session')
+def omk_kimi(installed_checkout):
+    return installed_checkout.omk_kimi
+
+
+def test_pip_install_from_a_clean_clone_prints_no_warnings(installed_checkout):
+    assert 'Successfully installed' in installed_checkout.pip_output
+    assert warning_lines(installed_checkout.pip_output) == []
+
+
+def test_the_warning_filter_keeps_build_warnings_and_drops_only_this_machines_index_notes():
+    output = (
+        "WARNING: Location 'file:///opt/pypi/simple/pyyaml/' is ignored: it is neither a file nor a directory.\n"
+        '  SetuptoolsDeprecationWarning: License classifiers are deprecated.\n'
+        "  BuildBackendWarning: Package 'omk_precommit.bundle.data' is absent from the `packages` configuration.\n"
+        'Successfully installed omk_precommit-0.1.0\n'
+    )
+    assert [line.split(':')[0].strip() for line in warning_lines(output)] == [
+        'SetuptoolsDeprecationWarning', 'BuildBackendWarning']
+
+
+def test_version_comes_from_the_one_place_that_holds_it(omk_kimi, tmp_path):
+    proc = run(omk_kimi, '--version', cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout == f'omk-kimi {__version__}\n'
+    metadata = subprocess.run(
+        (str(omk_kimi.parent / 'python'), '-c', 'import importlib.metadata as m; print(m.version("omk_precommit"))'),
+        capture_output=True, text=True, check=True,
+    )
+    assert metadata.stdout.strip() == __version__
 
 
 def run(omk_kimi, *args, cwd):

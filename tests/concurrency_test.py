@@ -13,6 +13,7 @@ from omk_precommit.engine.fsutil import project_lock
 from omk_precommit.engine.manifest import AssetManifest
 from omk_precommit.errors import OmkError
 from testing.omk import omk, omk_process
+from testing.tier import per_tier
 from testing.userfiles import (
     OTHER_USER_FILES,
     USER_FILES,
@@ -49,7 +50,7 @@ def test_two_simultaneous_force_syncs_keep_every_backup_indexed(tmp_path: Path) 
     template = tmp_path / 'template'
     template.mkdir()
     history = _edited_install(template)
-    for i in range(50):
+    for i in range(per_tier(full=50, fast=6)):
         root = tmp_path / f'race-{i}'
         shutil.copytree(template, root, symlinks=True)
         for code, err in _race(root, ('sync', '--force'), ('sync', '--force')):
@@ -78,7 +79,7 @@ def test_racing_mutating_commands_never_fail_or_lose_a_file(
     template = tmp_path / 'template'
     template.mkdir()
     history = _edited_install(template)
-    for i in range(8):
+    for i in range(per_tier(full=8, fast=2)):
         root = tmp_path / f'race-{i}'
         shutil.copytree(template, root, symlinks=True)
         for code, err in _race(root, first, second):

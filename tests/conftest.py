@@ -7,16 +7,59 @@ import pytest
 from hypothesis import settings
 
 from omk_precommit.commands.install import install_project_assets
+from testing import judges
 from testing.bundles import BundlePackage, acme_package
 from testing.gitrepo import commit_all, init_repo
 from testing.guard import describe_changes, untouchable_state
 from testing.hookrepo import HookRepo, snapshot_hook_repo
-from testing.kimi_code import KimiCode, KimiCodeUnavailable, install_kimi_code
+from testing.judges import JUDGE_SKIP, KIMI_CLI, KIMI_CODE, JudgeUnavailable, skip_without, used
+from testing.kimi_cli import install_kimi_cli
+from testing.kimi_code import KimiCode, install_kimi_code
 from testing.pathenv import path_without
+from testing.tier import TIER_VAR, TIERS, is_full, tier
 
 # No example database in the repository: tests write only to their temporary directories.
 settings.register_profile('omk', database=None)
 settings.load_profile('omk')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if tier() not in TIERS:
+        raise pytest.UsageError(f'{TIER_VAR}={tier()!r} is not a test tier: use fast (the default) or full')
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if is_full():
+        return 'omk test tier: full (every example and trial; the real judges are required)'
+    return 'omk test tier: fast (fewer examples and trials; ./scripts/test --full runs everything)'
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Full tier: install both judges before the first test; one line and exit 4 if one cannot be."""
+    if not is_full() or session.config.option.collectonly:
+        return
+    missing = []
+    for judge, install in ((KIMI_CLI, install_kimi_cli), (KIMI_CODE, install_kimi_code)):
+        try:
+            install()
+        except JudgeUnavailable as e:
+            missing.append(f'the {judge} judge cannot be installed: {e}')
+    if missing:
+        raise pytest.UsageError(f'full test tier: {"; ".join(missing)}')
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Report every skip for a missing judge from one place, so ``-ra`` folds them into one line per judge."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and isinstance(report.longrepr, tuple) and JUDGE_SKIP in report.longrepr[2]:
+        report.longrepr = (judges.__file__, None, report.longrepr[2])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if used:
+        terminalreporter.write_line(f'judges: {"; ".join(used[j] for j in sorted(used))}')
 
 
 @pytest.fixture(scope='session', autouse=True)
@@ -55,11 +98,11 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope='session')
 def kimi_code() -> KimiCode:
-    """The real Kimi Code CLI from npm (installed once into .cache/); skips without npm."""
+    """The real Kimi Code CLI from npm (installed once into the test cache); skips without it (fast tier)."""
     try:
         return KimiCode(install_kimi_code())
-    except KimiCodeUnavailable as e:
-        pytest.skip(str(e))
+    except JudgeUnavailable as e:
+        skip_without(KIMI_CODE, str(e))
 
 
 @pytest.fixture(scope='session')

@@ -25,6 +25,7 @@ from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.fsutil import CRASH_ENV
 from omk_precommit.engine.manifest import AssetManifest, EntryKind, ManifestEntry
 from testing.omk import omk, omk_command, omk_env, omk_process
+from testing.tier import per_tier
 from testing.userfiles import (
     BACKUP_MARKER,
     OTHER_USER_FILES,
@@ -152,16 +153,21 @@ def _assert_recovers(root: Path, scenario: Scenario, history: History, expected_
     assert_nothing_lost(root, history)
 
 
+# The full tier kills after every durable step; the fast one after every fourth (1, 5, 9, ...).
+STEP_STRIDE = per_tier(full=1, fast=4)
+
+
 def test_kill_after_every_durable_step_loses_nothing(tmp_path: Path) -> None:
     runs: Counter[str] = Counter()
+    deepest: Counter[str] = Counter()  # the last step a kill landed after: the command has at least that many
     for scenario in SCENARIOS:
         template = tmp_path / f'{scenario.name}-template'
         template.mkdir()
         history = scenario.prepare(template)
         expected_end = _expected_end(template, scenario)
-        steps = 0
+        steps = 1 - STEP_STRIDE
         while True:
-            steps += 1
+            steps += STEP_STRIDE
             work = tmp_path / f'{scenario.name}-{steps}'
             shutil.copytree(template, work, symlinks=True)
             proc = subprocess.run(
@@ -174,20 +180,20 @@ def test_kill_after_every_durable_step_loses_nothing(tmp_path: Path) -> None:
                 break
             assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
             runs[scenario.name] += 1
+            deepest[scenario.name] = steps
             try:
                 _assert_recovers(work, scenario, history, expected_end)
             except AssertionError as e:
                 raise AssertionError(f'{scenario.name}, killed after durable step {steps}: {e}') from None
             shutil.rmtree(work)
-        assert runs[scenario.name] >= 5, f'{scenario.name}: only {runs[scenario.name]} crash points'
-    total = sum(runs.values())
-    print(f'\ncrash injection: {total} SIGKILLed runs ({", ".join(f"{k} {v}" for k, v in runs.items())}), '
+        assert deepest[scenario.name] >= 5, f'{scenario.name}: only {deepest[scenario.name]} crash points'
+    print(f'\ncrash injection: {sum(runs.values())} SIGKILLed runs ({", ".join(f"{k} {v}" for k, v in runs.items())}), '
           'zero user files lost or corrupted')
-    assert total >= 100, f'only {total} crash runs'
+    assert sum(deepest.values()) >= 100, f'only {sum(deepest.values())} durable steps to crash after'
 
 
 def test_sigkill_after_a_random_delay_loses_nothing(tmp_path: Path) -> None:
-    """SIGKILL from outside at seeded random moments of real runs (24 runs, seed 6)."""
+    """SIGKILL from outside at seeded random moments of real runs (24 runs in the full tier, 6 in the fast; seed 6)."""
     rng = random.Random(6)
     interrupted = 0
     total = 0
@@ -202,7 +208,7 @@ def test_sigkill_after_a_random_delay_loses_nothing(tmp_path: Path) -> None:
         assert omk_process(timing, *scenario.command).wait() == 0
         duration = time.monotonic() - start
         before = tree(template)
-        for i in range(8):
+        for i in range(per_tier(full=8, fast=2)):
             work = tmp_path / f'{scenario.name}-random-{i}'
             shutil.copytree(template, work, symlinks=True)
             proc = omk_process(work, *scenario.command)

@@ -165,7 +165,7 @@ def _conflict(root: Path) -> Path:
         if entry['path'] == REVIEWER:
             entry['checksum'] = compute_checksum(b'an older bundled prompt\n')
     _save(root, data)
-    assert omk(root, 'sync').code == 1
+    assert omk(root, 'sync', '--sidecar').code == 1
     copy = root / (REVIEWER + '.omk-new')
     assert copy.read_bytes() == bundled_by_path()[REVIEWER].content
     return copy

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omk_precommit.engine.paths import RootGuard, all_safe, is_inside_asset_dir, path_problem
+from testing.tier import per_tier
 
 
 def _reference_is_safe(rel: str, base_dir: str) -> bool:
@@ -25,7 +26,7 @@ SEGMENTS = ['skills', 'a.md', '.', '..', '', '.hidden', '..a', 'a\\b', 'a\0', 'a
 MANIFEST_LIKE_PATHS = st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5).map('/'.join)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=per_tier(full=2000, fast=200), deadline=None)
 @given(
     MANIFEST_LIKE_PATHS
     | st.text(alphabet='./\\\0:akim-', max_size=24).map(lambda tail: '.kimi' + tail)
@@ -90,7 +91,7 @@ def test_lstat_many_matches_lstat_one_by_one(tree: Path) -> None:
     ]
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=per_tier(full=1000, fast=100), deadline=None)
 @given(st.lists(MANIFEST_LIKE_PATHS, max_size=5))
 def test_all_safe_agrees_with_path_problem_on_each_path(rels: list[str]) -> None:
     assert all_safe(rels, '.kimi') == all(path_problem(rel, '.kimi') is None for rel in rels)

@@ -21,7 +21,7 @@ from omk_precommit.commands.base import (
 )
 from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.fsutil import make_dirs
-from omk_precommit.engine.gitutil import ignored_paths
+from omk_precommit.engine.gitutil import ignored_paths, sparse_excluded
 from omk_precommit.engine.manifest import AssetManifest, read_managed
 from omk_precommit.engine.paths import MANIFEST_NAME
 from omk_precommit.engine.plan import MERGES, Action, ActionKind, forget_missing_backups, reconcile
@@ -90,7 +90,8 @@ def sync_assets(
         make_dirs(root)
     if not root.is_dir() and not (create_root and dry_run and not os.path.lexists(root)):
         raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
-    if require_manifest and (not root.is_dir() or AssetManifest.load(root, base_dir) is None):
+    if (require_manifest and (not root.is_dir() or AssetManifest.load(root, base_dir) is None)
+            and f'{base_dir}/{MANIFEST_NAME}' not in sparse_excluded(root, base_dir)):  # hidden is not missing
         return SyncReport(scope=scope, dry_run=dry_run, manifest_missing=True)
     actions, new_backups = reconcile(root, base_dir, assets, overwrite_edits=force, dry_run=dry_run, sidecar=sidecar)
     backups = [b.backup_path for b in new_backups]

@@ -180,7 +180,7 @@ def print_rollback(report: RollbackReport, *, manifest_shown: str) -> None:
     print_lines([(p, prefix + 'removed', 'green') for p in report.removed])
     _print_labelled(report.skipped, 'kept', 'yellow', split=' (', joint=' (')
     for error in report.errors:
-        print(f'error: {error}')
+        print(f'error: {one_line(error)}')
     print(f'rollback: {len(report.restored)} restored, {len(report.removed)} removed, {len(report.skipped)} kept'
           + (f', {len(report.errors)} errors' if report.errors else '')
           + (' (dry run)' if report.dry_run else ''))

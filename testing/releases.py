@@ -49,8 +49,8 @@ def build_releases(base: Path) -> Releases:
         text = prompt.read_text()
         assert OLD_LINE in text, f'{rel}: the bundled reviewer prompt changed: update testing/releases.py'
         prompt.write_text(text.replace(OLD_LINE, NEW_LINE))
-    for rel, old, bumped in (('setup.cfg', 'version = 0.1.0', 'version = 0.1.1'),
-                             ('omk_precommit/__init__.py', "__version__ = '0.1.0'", "__version__ = '0.1.1'")):
+    # pyproject.toml reads the version from omk_precommit.__version__.
+    for rel, old, bumped in (('omk_precommit/__init__.py', "__version__ = '0.1.0'", "__version__ = '0.1.1'"),):
         source = (new / rel).read_text()
         assert old in source, f'{rel}: the version is no longer 0.1.0; update testing/releases.py'
         (new / rel).write_text(source.replace(old, bumped))

@@ -22,7 +22,7 @@ from omk_precommit.errors import OmkError, OmkWarning
 from omk_precommit.render.quote import one_line
 
 COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'accept', 'forget', 'migrate', 'agents', 'hooks',
-            'skills')
+            'skills', 'bundles', 'bundle')
 
 
 class _Parser(argparse.ArgumentParser):

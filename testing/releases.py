@@ -15,6 +15,9 @@ from testing.installed import install_checkout
 
 OLD_TAG, NEW_TAG = 'v0.1.0', 'v0.1.1'
 CHANGED_PROMPT = 'omk_precommit/bundle/data/prompts/reviewer.md'
+# The same prompt in the bundle omk, the files install writes (kept equal to the metadata by a test).
+CHANGED_BUNDLE_FILES = ('omk_precommit/bundle/omk/kimi-cli/agents/reviewer/system.md',
+                        'omk_precommit/bundle/omk/kimi-code/agents/reviewer.md')
 OLD_LINE = 'You review a change the way a careful maintainer would before merging it.\n'
 NEW_LINE = 'You review a change the way a careful, patient maintainer would before merging it.\n'
 
@@ -41,12 +44,13 @@ def build_releases(base: Path) -> Releases:
     _git(repo, 'tag', OLD_TAG)
     new = base / 'new-release'
     _git(repo, 'worktree', 'add', '-q', '-b', 'next', str(new))
-    prompt = new / CHANGED_PROMPT
-    text = prompt.read_text()
-    assert OLD_LINE in text, 'the bundled reviewer prompt changed: update testing/releases.py'
-    prompt.write_text(text.replace(OLD_LINE, NEW_LINE))
-    for rel, old, bumped in (('setup.cfg', 'version = 0.1.0', 'version = 0.1.1'),
-                             ('omk_precommit/__init__.py', "__version__ = '0.1.0'", "__version__ = '0.1.1'")):
+    for rel in (CHANGED_PROMPT, *CHANGED_BUNDLE_FILES):
+        prompt = new / rel
+        text = prompt.read_text()
+        assert OLD_LINE in text, f'{rel}: the bundled reviewer prompt changed: update testing/releases.py'
+        prompt.write_text(text.replace(OLD_LINE, NEW_LINE))
+    # pyproject.toml reads the version from omk_precommit.__version__.
+    for rel, old, bumped in (('omk_precommit/__init__.py', "__version__ = '0.1.0'", "__version__ = '0.1.1'"),):
         source = (new / rel).read_text()
         assert old in source, f'{rel}: the version is no longer 0.1.0; update testing/releases.py'
         (new / rel).write_text(source.replace(old, bumped))

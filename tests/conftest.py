@@ -8,6 +8,7 @@ from hypothesis import settings
 
 from omk_precommit.commands.install import install_project_assets
 from testing import judges
+from testing.bundles import BundlePackage, acme_package
 from testing.gitrepo import commit_all, init_repo
 from testing.guard import describe_changes, untouchable_state
 from testing.hookrepo import HookRepo, snapshot_hook_repo
@@ -132,3 +133,15 @@ def doctor_project(installed: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (installed / 'AGENTS.md').write_text('Run the tests before committing.\n')
     commit_all(installed, 'AGENTS.md')
     return installed
+
+
+@pytest.fixture(scope='session')
+def acme_v1(tmp_path_factory: pytest.TempPathFactory) -> BundlePackage:
+    """The team bundle package acme-kimi-assets 1.0.0 (extends omk), pip-installed once per session."""
+    return acme_package(tmp_path_factory.mktemp('acme-1-src'), tmp_path_factory.mktemp('acme-1-site'), '1.0.0')
+
+
+@pytest.fixture(scope='session')
+def acme_v2(tmp_path_factory: pytest.TempPathFactory) -> BundlePackage:
+    """acme-kimi-assets 2.0.0: its skill and its reviewer prompt changed."""
+    return acme_package(tmp_path_factory.mktemp('acme-2-src'), tmp_path_factory.mktemp('acme-2-site'), '2.0.0')

@@ -104,7 +104,7 @@ def _accept_one(root: Path, rel: str, files: dict[str, ManifestEntry], deleted: 
     # Of the LF form: the staged blob of a CRLF checkout (autocrlf) is LF, and drift checks match
     # a CRLF file against an LF checksum, never the other way round.
     checksum = compute_checksum(normalize_eol(disk))
-    files[rel] = ManifestEntry(rel, entry.kind, checksum, None if checksum == base else base)
+    files[rel] = ManifestEntry(rel, entry.kind, checksum, None if checksum == base else base, bundle=entry.bundle)
     deleted.pop(rel, None)
     report.accepted.append(rel)
 

@@ -17,6 +17,7 @@ from omk_precommit.commands.base import (
     route_paths,
     runtime_heading,
 )
+from omk_precommit.engine.asset import BundledAsset
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.manifest import AssetManifest, read_managed
 from omk_precommit.engine.merge import find_base
@@ -24,13 +25,15 @@ from omk_precommit.engine.pathargs import managed_path
 from omk_precommit.errors import OmkError
 from omk_precommit.render.output import print_json
 from omk_precommit.render.quote import quote_path
-from omk_precommit.runtimes.bundled import bundled_by_path
+from omk_precommit.runtimes.bundled import bundled_by_path, project_assets_by_path
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 
 
-def expected_content(entry_path: str, checksum: str | None, target: Runtime | str) -> bytes | None:
-    """The bytes the manifest recorded for ``entry_path``, when the bundle still has them."""
-    asset = bundled_by_path(target).get(entry_path)
+def expected_content(entry_path: str, checksum: str | None, target: Runtime | str,
+                     assets: dict[str, BundledAsset] | None = None) -> bytes | None:
+    """The bytes the manifest recorded for ``entry_path``, when the bundle (``assets``; default omk)
+    still has them."""
+    asset = (bundled_by_path(target) if assets is None else assets).get(entry_path)
     if asset is not None and (checksum is None or compute_checksum(asset.content) == checksum):
         return asset.content
     return None
@@ -61,17 +64,19 @@ def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAU
             raise OmkError(f'{given}: not a file the manifest manages; run omk-kimi check to list drift')
         wanted.add(rel)
     drifted = {d.path for d in manifest.drifted_files(root)}
+    # The recorded bundle's files (one line and exit 2 when it is not installed), only when needed.
+    assets = project_assets_by_path(root, get_runtime(target)) if drifted or wanted else {}
     out = []
     for entry in manifest.files:
         if entry.path in wanted and entry.path not in drifted and entry.accepted:
-            out.append(_accepted_diff(root, entry.path, target))
+            out.append(_accepted_diff(root, entry.path, assets))
             continue
         if entry.path not in drifted or (wanted and entry.path not in wanted):
             continue
         if os.path.exists(root / entry.path) and not os.path.isfile(root / entry.path):
             out.append(f'{quote_path(entry.path)}: not a regular file (a directory, FIFO or device is in its place)\n')
             continue
-        expected = expected_content(entry.path, entry.checksum, target)
+        expected = expected_content(entry.path, entry.checksum, target, assets)
         if expected is None:  # e.g. an accepted version: git history has the recorded bytes
             expected = find_base(root, entry.path, entry.checksum)
         actual = read_managed(root, entry.path)
@@ -88,9 +93,9 @@ def unified_diffs(root: Path, paths: list[str], *, target: Runtime | str = DEFAU
     return out
 
 
-def _accepted_diff(root: Path, rel: str, target: Runtime | str) -> str:
-    """How the accepted version of ``rel`` differs from the bundled one (``a/`` is the bundle)."""
-    asset = bundled_by_path(target).get(rel)
+def _accepted_diff(root: Path, rel: str, assets: dict[str, BundledAsset]) -> str:
+    """How the accepted version of ``rel`` differs from the bundled one in ``assets`` (``a/`` is the bundle)."""
+    asset = assets.get(rel)
     if asset is None:
         return f'{rel}: accepted; no longer bundled, nothing to compare with\n'
     old, new = _lines(asset.content), _lines(read_managed(root, rel) or b'')

@@ -22,14 +22,21 @@ from omk_precommit.engine.reports import InstallReport
 from omk_precommit.errors import OmkError
 from omk_precommit.render import text
 from omk_precommit.render.output import print_json
-from omk_precommit.runtimes.bundled import bundled_assets
+from omk_precommit.runtimes.bundled import project_assets
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_assets, user_scope
 
 
-def install_project_assets(root: Path, *, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> InstallReport:
-    """Install every bundled asset of ``target`` under ``root``; differing files are backed up first."""
-    return install_assets(root, get_runtime(target).base_dir, bundled_assets(target), dry_run=dry_run)
+def install_project_assets(
+    root: Path, *, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME, bundle: str = 'omk',
+) -> InstallReport:
+    """Install every asset of ``target`` in ``bundle`` (a name or a directory) under ``root``; differing
+    files are backed up first, and files only a previously installed bundle had are removed (untouched)
+    or released (edited)."""
+    runtime = get_runtime(target)
+    if not root.is_dir():
+        raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
+    return install_assets(root, runtime.base_dir, project_assets(root, runtime, bundle), dry_run=dry_run)
 
 
 def install_user_assets(*, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> InstallReport:
@@ -73,6 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common(parser)
     add_dry_run(parser)
     parser.add_argument('--user', action='store_true', help=USER_HELP)
+    parser.add_argument('--bundle', default='omk', metavar='NAME|PATH',
+                        help='the bundle to install: an installed bundle\'s name (see omk-kimi bundles) or a '
+                             'directory in the repository holding omk-bundle.toml (default: omk, the bundled '
+                             'assets); later sync, diff and rollback use the one recorded in the manifest')
 
 
 def chosen_runtime(args: argparse.Namespace, root: Path) -> tuple[Runtime, str]:
@@ -105,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         runtime, reason = chosen_runtime(args, root)
         if not args.json and args.target is None:
             print(f'target {runtime.name} ({runtime.base_dir}/): {reason}; choose with --target')
-        report = install_project_assets(root, dry_run=args.dry_run, target=runtime)
+        report = install_project_assets(root, dry_run=args.dry_run, target=runtime, bundle=args.bundle)
     if args.json:
         extra = {} if reason is None else {'runtime': runtime.name, 'chosen_because': reason}
         print_json({**report.to_json(), **extra})

@@ -47,7 +47,7 @@ from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.enable import HooksReport, disable_hooks, recorded_configs, user_recorded_configs
 from omk_precommit.render import text
 from omk_precommit.render.output import print_json
-from omk_precommit.runtimes.bundled import bundled_by_path
+from omk_precommit.runtimes.bundled import bundled_by_path, project_assets_by_path
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_assets, user_scope
 
@@ -171,6 +171,15 @@ def plan_rollback(root: Path, manifest: AssetManifest, bundled: dict[str, Bundle
     return steps
 
 
+def _recorded_bundle(root: Path, runtime: Runtime) -> dict[str, BundledAsset]:
+    """The files of the bundle the manifest records; when it is not installed, none: rollback then
+    recognises its files by their recorded checksums alone (undoing must not need the bundle)."""
+    try:
+        return project_assets_by_path(root, runtime)
+    except OmkError:
+        return {}
+
+
 def rollback(root: Path, *, dry_run: bool = False, target: Runtime | str = DEFAULT_RUNTIME) -> RollbackReport:
     """Undo the install recorded in the manifest; a missing manifest is a clean no-op.
 
@@ -179,7 +188,7 @@ def rollback(root: Path, *, dry_run: bool = False, target: Runtime | str = DEFAU
     """
     base_dir = get_runtime(target).base_dir
     hooks = [disable_hooks(c, dry_run=dry_run, tree=root) for c in recorded_configs(root / base_dir, root)]
-    report = rollback_assets(root, base_dir, bundled_by_path(target), dry_run=dry_run)
+    report = rollback_assets(root, base_dir, _recorded_bundle(root, get_runtime(target)), dry_run=dry_run)
     return _with_hooks(report, hooks, root)
 
 

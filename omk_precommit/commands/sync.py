@@ -29,7 +29,7 @@ from omk_precommit.engine.reports import SyncReport, SyncScope
 from omk_precommit.errors import OmkError
 from omk_precommit.render import text
 from omk_precommit.render.output import print_json
-from omk_precommit.runtimes.bundled import bundled_assets
+from omk_precommit.runtimes.bundled import project_assets
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime, get_runtime
 from omk_precommit.runtimes.user_scope import user_assets, user_scope
 
@@ -43,13 +43,16 @@ def sync_project_assets(
     sidecar: bool = False,
     require_manifest: bool = True,
 ) -> SyncReport:
-    """Bring ``root``'s assets up to the bundle; local edits are kept (merged with a newer
-    bundled version; with ``sidecar`` the newer version goes beside them) unless ``force``.
+    """Bring ``root``'s assets up to the bundle the manifest records (omk by default); local edits
+    are kept (merged with a newer bundled version; with ``sidecar`` the newer version goes beside
+    them) unless ``force``. A recorded bundle that is not installed raises OmkError.
 
     Without a manifest nothing happens (``manifest_missing``) unless not ``require_manifest``
     (migrate, which creates the target's assets the way install does)."""
     runtime = get_runtime(target)
-    return sync_assets(root, runtime.base_dir, bundled_assets(runtime), SyncScope.PROJECT, force=force,
+    if not root.is_dir():
+        raise OmkError(f'{root}: not a directory; create it or point omk-kimi elsewhere')
+    return sync_assets(root, runtime.base_dir, project_assets(root, runtime), SyncScope.PROJECT, force=force,
                        dry_run=dry_run, sidecar=sidecar, require_manifest=require_manifest)
 
 

@@ -5,6 +5,7 @@
 | ``project`` | the runtime's asset dir present; ``AGENTS.md`` (warning) |
 | the runtime's own | ``Runtime.doctor_checks``: agents, hooks, skills by that CLI's rules (``runtimes/<name>/``) |
 | ``manifest`` | manifest loads and is safe; missing / edited managed files; backup index |
+| ``bundle`` | the bundle the manifest records is installed, at the recorded version |
 | ``kimi_config`` | the Kimi configs: valid as a whole, bundled hooks enabled (``kimi_config.status``) |
 | ``kimi_binary`` | the ``kimi`` command and its version (advisory: never an error) |
 | ``staged`` | in a commit: the staged files written to a temporary tree the checks run on |
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from omk_precommit.doctor.bundle import check_recorded_bundle
 from omk_precommit.doctor.kimi_binary import KimiQuery, check_kimi_binary
 from omk_precommit.doctor.kimi_config import check_kimi_config
 from omk_precommit.doctor.manifest import check_manifest, load_manifest, managed_paths
@@ -70,6 +72,7 @@ def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bo
         for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir, loaded)):
             results += _guarded(group, check)
         results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root, loaded=loaded))
+        results += _guarded('bundle', lambda: check_recorded_bundle(root, runtime, bundle_root=git_root))
     return results + _guarded('kimi config', lambda: check_kimi_config(root, runtime))
 
 

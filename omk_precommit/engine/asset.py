@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omk_precommit.engine.manifest import EntryKind
+from omk_precommit.engine.manifest import BundleRef, EntryKind
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class BundledAsset:
     kind: EntryKind
     content: bytes
     executable: bool = False
+    bundle: BundleRef | None = None  # recorded in the manifest; None for the bundle omk
 
     @property
     def mode(self) -> int:

@@ -57,6 +57,22 @@ _KINDS = {kind.value: kind for kind in EntryKind}
 
 
 @dataclass(frozen=True)
+class BundleRef:
+    """The bundle a managed file came from, as the manifest records it (optional field ``bundle``):
+    its name and version, the distribution that ships it (a bundle found by name) or its
+    directory relative to the root (a path bundle)."""
+
+    name: str
+    version: str
+    package: str | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        fields = {'name': self.name, 'version': self.version, 'package': self.package, 'path': self.path}
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+@dataclass(frozen=True)
 class ManifestEntry:
     """One managed file: project-relative POSIX path, kind, and checksum of what we wrote.
 
@@ -72,6 +88,7 @@ class ManifestEntry:
     # The file was already in the project, holding these bytes, when omk first recorded it:
     # rollback keeps it. Written only when true (an optional field; omk 0.5.0 ignores it).
     preexisting: bool = False
+    bundle: BundleRef | None = None  # the bundle it came from; None: omk (or a manifest older than bundles)
 
     @property
     def accepted(self) -> bool:
@@ -88,6 +105,8 @@ class ManifestEntry:
             data['base_checksum'] = self.base_checksum
         if self.preexisting:
             data['preexisting'] = True
+        if self.bundle is not None:
+            data['bundle'] = self.bundle.to_json()
         return data
 
 
@@ -406,6 +425,13 @@ def _proven_safe(guard: RootGuard, base_dir: str, values: list[object]) -> froze
     if not guard.all_inside(rels):
         return frozenset()
     return frozenset(rels)
+def _bundle_ref(rel: str, data: object) -> BundleRef | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ('name', 'version')) \
+            or not all(isinstance(data.get(k), (str, type(None))) for k in ('package', 'path')):
+        raise _Invalid(f'file {_show(rel)} has a malformed "bundle" (an object with string name and version)')
+    return BundleRef(data['name'], data['version'], data.get('package'), data.get('path'))
 
 
 def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
@@ -449,7 +475,8 @@ def _from_json(guard: RootGuard, base_dir: str, data: object) -> AssetManifest:
         preexisting = item.get('preexisting', False)
         if not isinstance(preexisting, bool):
             raise _Invalid(f'file {_show(rel)} has a "preexisting" that is not true or false')
-        files.append(ManifestEntry(rel, kind, checksum, _checksum(item, 'base_checksum', rel), preexisting=preexisting))
+        files.append(ManifestEntry(rel, kind, checksum, _checksum(item, 'base_checksum', rel), preexisting=preexisting,
+                                   bundle=_bundle_ref(rel, item.get('bundle'))))
 
     deleted: list[ManifestEntry] = []
     for item in _require(data, 'deleted', list, []):

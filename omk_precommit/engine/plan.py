@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from omk_precommit import __version__
@@ -50,6 +50,8 @@ class ActionKind(str, enum.Enum):
 WRITES = {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.REPLACE, ActionKind.RECREATE}
 MERGES = {ActionKind.MERGE, ActionKind.MERGE_CONFLICT}
 DISK_CHANGES = WRITES | MERGES | {ActionKind.CONFLICT, ActionKind.REMOVE}
+# Kept files whose entry stays, but now belongs to the bundle being installed (a switch).
+_KEPT = {ActionKind.UNCHANGED, ActionKind.KEEP_LOCAL, ActionKind.CONFLICT, ActionKind.ACCEPTED, ActionKind.UNRESOLVED}
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def _plan_one(root: Path, manifest: AssetManifest | None, asset: BundledAsset, *
     if disk == asset.content:
         if not _mode_ok(root, asset):
             return Action(ActionKind.UPDATE, asset.path, asset)
-        recorded = entry is not None and entry.checksum == bundled and entry.kind == asset.kind
+        recorded = (entry is not None and entry.checksum == bundled and entry.kind == asset.kind
+                    and entry.bundle == asset.bundle)
         return Action(ActionKind.UNCHANGED if recorded else ActionKind.ADOPT, asset.path, asset)
     if entry is None:
         return Action(ActionKind.REPLACE, asset.path, asset)
@@ -139,9 +142,9 @@ def _plan_merge(root: Path, entry: ManifestEntry, asset: BundledAsset, disk: byt
     bundled = compute_checksum(asset.content)
     if merge.clean and accepted_version and merge.content != asset.content:
         record = ManifestEntry(asset.path, asset.kind, compute_checksum(normalize_eol(merge.content)),
-                               base_checksum=bundled)
+                               base_checksum=bundled, bundle=asset.bundle)
     else:
-        record = ManifestEntry(asset.path, asset.kind, bundled)
+        record = ManifestEntry(asset.path, asset.kind, bundled, bundle=asset.bundle)
     if merge.clean and merge.content == disk:
         # The upgrade was already in the file: nothing to write, only the new base to record.
         kind = ActionKind.ACCEPTED if accepted_version else ActionKind.KEEP_LOCAL
@@ -257,6 +260,9 @@ def apply_plan(
     conflict_copies: dict[str, bytes | None] = {}
     for action in actions:
         asset = action.asset
+        if action.kind in _KEPT and asset is not None and action.path in files and action.record is None:
+            # A kept file now belongs to the bundle being installed (a switch): record it so.
+            files[action.path] = replace(files[action.path], bundle=asset.bundle)
         entry = files.get(action.path)
         if action.kind in WRITES:
             directories.extend(_missing_dirs(root, action.path))
@@ -266,7 +272,7 @@ def apply_plan(
             # rollback must keep it, so it is remembered (an optional field omk ignores).
             preexisting = entry.preexisting if entry else action.kind is ActionKind.ADOPT
             files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content),
-                                               preexisting=preexisting)
+                                               preexisting=preexisting, bundle=asset.bundle)
         protect = action.kind is ActionKind.REPLACE or action.kind in MERGES or (
             # Its first update destroys the project's original bytes: keep them for rollback.
             action.kind is ActionKind.UPDATE and entry is not None and entry.preexisting
@@ -300,7 +306,7 @@ def apply_plan(
             atomic_write(target, asset.content, mode=asset.mode)
             entry = files.get(action.path)
             files[action.path] = ManifestEntry(action.path, asset.kind, compute_checksum(asset.content),
-                                               preexisting=entry.preexisting if entry else False)
+                                               preexisting=entry.preexisting if entry else False, bundle=asset.bundle)
             remove_conflict_copy(root, action.path, asset.content)  # after the write: a crash keeps it
         elif action.kind in (ActionKind.UNCHANGED, ActionKind.ADOPT) and asset is not None:
             # Already the bundled bytes (merged by hand, or a run killed before the line above).

@@ -65,6 +65,9 @@ class Runtime:
     # The project config this CLI can be pointed at (kimi --config-file), relative to the root; None when
     # it reads hooks only from its home.
     project_config: str | None = None
+    # Its folder in a bundle (mirroring base_dir), e.g. 'kimi-cli'; None: its assets are generated from the
+    # role metadata only, and no bundle but omk can serve it.
+    bundle_folder: str | None = None
     migrates_from: str | None = None  # the runtime whose assets `omk-kimi migrate` converts into this one's
 
     def __repr__(self) -> str:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class KimiCli(Runtime):
     name = 'kimi-cli'
+    bundle_folder = 'kimi-cli'
     base_dir = '.kimi'
     product = 'Kimi CLI'
     install_hint = 'pip install kimi-cli (archived; Kimi Code is its successor: npm install -g @moonshot-ai/kimi-code)'

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class KimiCode(Runtime):
     name = 'kimi-code'
+    bundle_folder = 'kimi-code'
     base_dir = '.kimi-code'
     product = 'Kimi Code CLI'
     install_hint = 'npm install -g @moonshot-ai/kimi-code'

@@ -13,17 +13,8 @@ from omk_precommit.cli import main
 from omk_precommit.errors import OmkError
 from omk_precommit.runtimes.bundled import bundle_assets, bundled_assets, metadata_assets
 from omk_precommit.runtimes.registry import RUNTIMES
+from testing.bundles import write_bundle
 from testing.gitrepo import init_repo
-
-
-def write_bundle(directory: Path, toml: str, files: dict[str, str] | None = None) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / 'omk-bundle.toml').write_text(toml)
-    for rel, text in (files or {}).items():
-        (directory / rel).parent.mkdir(parents=True, exist_ok=True)
-        (directory / rel).write_text(text)
-    return directory
-
 
 ACME = 'name = "acme"\nversion = "1.0.0"\nextends = "omk"\nremove = ["kimi-cli/agents/explore", "kimi-code/agents/explore.md"]\n'
 

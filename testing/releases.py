@@ -56,6 +56,11 @@ def build_releases(base: Path) -> Releases:
         (new / rel).write_text(source.replace(old, bumped))
     _git(new, 'commit', '-q', '-am', 'release 0.1.1: a clearer reviewer prompt')
     _git(new, 'tag', NEW_TAG)
-    old_omk = install_checkout(base / 'venv-old', repo).omk_kimi
-    new_omk = install_checkout(base / 'venv-new', new).omk_kimi
-    return Releases(repo, old_omk, new_omk)
+    install_checkout(base / 'venv-old', repo)
+    install_checkout(base / 'venv-new', new)
+    return releases_in(base)
+
+
+def releases_in(base: Path) -> Releases:
+    """The releases :func:`build_releases` built in ``base``."""
+    return Releases(base / 'hook-repo', base / 'venv-old' / 'bin' / 'omk-kimi', base / 'venv-new' / 'bin' / 'omk-kimi')

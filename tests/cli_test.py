@@ -3,19 +3,27 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from omk_precommit import __version__
 from omk_precommit.cli import main
+from testing.cache import session_build
 from testing.gitrepo import commit_all, directories, git, snapshot
 from testing.installed import Installed, install_checkout, warning_lines
 
 
 @pytest.fixture(scope='session')
 def installed_checkout(tmp_path_factory) -> Installed:
-    """A fresh venv into which a clean clone of this checkout was pip-installed (not editable)."""
-    return install_checkout(tmp_path_factory.mktemp('venv') / 'venv')
+    """A fresh venv into which a clean clone of this checkout was pip-installed (not editable);
+    the fast tier reuses the install of this working copy from an earlier run, pip's output included."""
+    path = session_build('installed-checkout', _install, lambda: tmp_path_factory.mktemp('installed'))
+    return Installed(path / 'venv' / 'bin' / 'omk-kimi', (path / 'pip-output.txt').read_text())
+
+
+def _install(path: Path) -> None:
+    (path / 'pip-output.txt').write_text(install_checkout(path / 'venv').pip_output)
 
 
 @pytest.fixture(scope='session')

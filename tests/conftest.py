@@ -9,7 +9,8 @@ from hypothesis import settings
 from omk_precommit.commands.install import install_project_assets
 from testing import judges
 from testing.bundles import BundlePackage, acme_package
-from testing.gitrepo import commit_all, init_repo
+from testing.cache import session_build
+from testing.gitrepo import commit_all, git, init_repo
 from testing.guard import describe_changes, untouchable_state
 from testing.hookrepo import HookRepo, snapshot_hook_repo
 from testing.judges import JUDGE_SKIP, KIMI_CLI, KIMI_CODE, JudgeUnavailable, skip_without, used
@@ -107,14 +108,18 @@ def kimi_code() -> KimiCode:
 
 @pytest.fixture(scope='session')
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
-    """This repository, committed as a pre-commit hook repo (built once per session)."""
-    return snapshot_hook_repo(tmp_path_factory.mktemp('omk-hook-repo'))
+    """This repository, committed as a pre-commit hook repo (built once per session; the fast tier
+    reuses the one of this working copy from an earlier run)."""
+    path = session_build('hook-repo', lambda d: snapshot_hook_repo(d / 'repo'),
+                         lambda: tmp_path_factory.mktemp('omk-hook-repo')) / 'repo'
+    return HookRepo(path, git(path, 'rev-parse', 'HEAD').stdout.strip())
 
 
 @pytest.fixture(scope='session')
-def runner_homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """One cache per runner for the whole session: each builds the hook environment once."""
-    base = tmp_path_factory.mktemp('runner-homes')
+def runner_homes(hook_repo: HookRepo, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One cache per runner: each builds a hook environment once per session (full tier), or once
+    per working copy, kept beside its hook repo in the test cache (fast tier)."""
+    base = tmp_path_factory.mktemp('runner-homes') if is_full() else hook_repo.path.parent / 'runner-homes'
     return {'PRE_COMMIT_HOME': str(base / 'pre-commit'), 'PREK_HOME': str(base / 'prek')}
 
 
@@ -138,10 +143,18 @@ def doctor_project(installed: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope='session')
 def acme_v1(tmp_path_factory: pytest.TempPathFactory) -> BundlePackage:
     """The team bundle package acme-kimi-assets 1.0.0 (extends omk), pip-installed once per session."""
-    return acme_package(tmp_path_factory.mktemp('acme-1-src'), tmp_path_factory.mktemp('acme-1-site'), '1.0.0')
+    return _acme(tmp_path_factory, '1.0.0')
 
 
 @pytest.fixture(scope='session')
 def acme_v2(tmp_path_factory: pytest.TempPathFactory) -> BundlePackage:
     """acme-kimi-assets 2.0.0: its skill and its reviewer prompt changed."""
-    return acme_package(tmp_path_factory.mktemp('acme-2-src'), tmp_path_factory.mktemp('acme-2-site'), '2.0.0')
+    return _acme(tmp_path_factory, '2.0.0')
+
+
+def _acme(tmp_path_factory: pytest.TempPathFactory, version: str) -> BundlePackage:
+    def build(path: Path) -> None:
+        acme_package(path / 'src', path / 'site', version)
+
+    path = session_build(f'acme-{version}', build, lambda: tmp_path_factory.mktemp(f'acme-{version}'))
+    return BundlePackage(path / 'src', path / 'site')

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from testing.cache import session_build
 from testing.hookrepo import HookedProject, hooked_project
-from testing.releases import NEW_LINE, NEW_TAG, OLD_LINE, OLD_TAG, Releases, build_releases
+from testing.releases import NEW_LINE, NEW_TAG, OLD_LINE, OLD_TAG, Releases, build_releases, releases_in
 
 PROMPT = '.kimi/agents/reviewer/system.md'
 HOOKS = ('omk-check', 'omk-sync')
@@ -23,8 +24,9 @@ GO_ONLY = 'Review Go code only.\n'
 
 @pytest.fixture(scope='session')
 def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
-    """Both releases, built and installed once per session (installs are slow)."""
-    return build_releases(tmp_path_factory.mktemp('releases'))
+    """Both releases, built and installed once per session (installs are slow; the fast tier
+    reuses those of this working copy from an earlier run)."""
+    return releases_in(session_build('releases', build_releases, lambda: tmp_path_factory.mktemp('releases')))
 
 
 def run(omk: Path, project: HookedProject, *args: str) -> subprocess.CompletedProcess[str]:

@@ -44,16 +44,21 @@ RECENT_USE_S = 3600
 _DONE = '.built'
 
 
+# What no build depends on: editing a test or a doc keeps the builds.
+NOT_BUILT_FROM = (b'tests/', b'docs/')
+
+
 def working_copy_key() -> str:
     """A short hash of this working copy as a fresh clone would hold it (tracked and untracked files
-    that are not ignored: paths, executable bits, contents) and of the interpreter running the tests."""
+    that are not ignored, outside ``NOT_BUILT_FROM``: paths, executable bits, contents) and of the
+    interpreter running the tests."""
     env = {k: v for k, v in os.environ.items() if not k.startswith('GIT_')}
     listed = subprocess.run(
         ('git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'),
         cwd=REPO_ROOT, env=env, capture_output=True, check=True,
     ).stdout
     digest = hashlib.sha256(f'{sys.version}\0{sys.executable}\0'.encode())
-    for rel in sorted(set(filter(None, listed.split(b'\0')))):
+    for rel in sorted({p for p in listed.split(b'\0') if p and not p.startswith(NOT_BUILT_FROM)}):
         path = REPO_ROOT / os.fsdecode(rel)
         if not path.is_file():  # deleted in the work tree, not yet committed
             continue

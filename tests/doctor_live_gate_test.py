@@ -9,7 +9,7 @@ which is also the hooks config the session runs with. The scripted local model
 (``testing/fake_llm.py``) then asks for ``server.pem`` to be written (at the root: kimi-cli's
 WriteFile does not create directories) and for a private key to be put into ``ok.txt`` with the
 edit tool. The unbroken gate is the control: it blocks both,
-and the doctor passes.
+and the doctor passes. The fast tier runs the sessions of ``LIVE_IN_THE_FAST_TIER`` only.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from testing.fake_llm import FakeLLM, fake_llm
 from testing.gitrepo import init_repo
 from testing.kimi_cli import kimi_cli_python
 from testing.kimi_code import KimiCode
+from testing.tier import is_full
 
 KEY = '-----BEGIN RSA PRIVATE KEY-----'
 SESSION_SCRIPT = Path(__file__).parents[1] / 'testing' / 'kimi_cli_session_script.py'
@@ -72,6 +73,14 @@ VARIANTS: dict[str, Breakage | None] = {
     'missing-script-behind-sh-c': _command(lambda script: f"sh -c '{script}.old'"),
     'interpreter-not-installed': _interpreter,
     'blank-command': _command(lambda script: '  '),
+}
+
+
+# The fast tier runs a live session for the control and two breakages per runtime (the doctor's
+# verdict on every variant still); the full tier runs every session.
+LIVE_IN_THE_FAST_TIER = {
+    ('kimi-cli', 'bundled-gate'), ('kimi-cli', 'other-cli-tool-names'), ('kimi-cli', 'missing-script-behind-sh-c'),
+    ('kimi-code', 'bundled-gate'), ('kimi-code', 'wrong-case'), ('kimi-code', 'interpreter-not-installed'),
 }
 
 
@@ -131,11 +140,11 @@ def test_no_write_gets_through_the_gate_while_the_doctor_passes(
         breaks(project, rt)
     home = tmp_path / 'home-of-the-cli'
     home.mkdir()
-    wrote_through = _session(target, project, home, request)
     monkeypatch.chdir(project)
     monkeypatch.setenv(rt.home_env, str(home))
+    if is_full() or (target, variant) in LIVE_IN_THE_FAST_TIER:
+        wrote_through = _session(target, project, home, request)
+        # The variants are real: each broken gate lets the key through, the bundled one does not.
+        assert wrote_through == (breaks is not None), variant
     doctor_exit = main(['doctor', *rt.target_option.split()])
-    assert not (wrote_through and doctor_exit == 0), f'{variant}: a key was written and the doctor passed'
-    # The variants are real: each broken gate lets the key through, the bundled one does not.
-    assert wrote_through == (breaks is not None), variant
     assert doctor_exit == (0 if breaks is None else 1), variant

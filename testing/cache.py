@@ -44,8 +44,8 @@ RECENT_USE_S = 3600
 _DONE = '.built'
 
 
-# What no build depends on: editing a test or a doc keeps the builds.
-NOT_BUILT_FROM = (b'tests/', b'docs/')
+# What no build depends on: editing a test, a doc or a script keeps the builds.
+NOT_BUILT_FROM = (b'tests/', b'docs/', b'scripts/', b'.ci/', b'CHANGELOG.md')
 
 
 def working_copy_key() -> str:

@@ -48,18 +48,18 @@ _DONE = '.built'
 NOT_BUILT_FROM = (b'tests/', b'docs/', b'scripts/', b'.ci/', b'CHANGELOG.md')
 
 
-def working_copy_key() -> str:
+def working_copy_key(root: Path = REPO_ROOT) -> str:
     """A short hash of this working copy as a fresh clone would hold it (tracked and untracked files
     that are not ignored, outside ``NOT_BUILT_FROM``: paths, executable bits, contents) and of the
     interpreter running the tests."""
     env = {k: v for k, v in os.environ.items() if not k.startswith('GIT_')}
     listed = subprocess.run(
         ('git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'),
-        cwd=REPO_ROOT, env=env, capture_output=True, check=True,
+        cwd=root, env=env, capture_output=True, check=True,
     ).stdout
     digest = hashlib.sha256(f'{sys.version}\0{sys.executable}\0'.encode())
     for rel in sorted({p for p in listed.split(b'\0') if p and not p.startswith(NOT_BUILT_FROM)}):
-        path = REPO_ROOT / os.fsdecode(rel)
+        path = root / os.fsdecode(rel)
         if not path.is_file():  # deleted in the work tree, not yet committed
             continue
         digest.update(b'%s\0%d\0' % (rel, os.access(path, os.X_OK)))

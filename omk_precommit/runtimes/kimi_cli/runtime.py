@@ -6,14 +6,16 @@ Agents are ``agents/<id>/agent.yaml`` + ``system.md``; hooks may live in a proje
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from omk_precommit.runtimes.base import AgentFile, CheckGroup, Runtime
+from omk_precommit.runtimes.base import Runtime
 from omk_precommit.runtimes.kimi_cli.facts import HOOK_EVENTS, TOOL_NAMES
 
+TYPE_CHECKING = False  # looked up on every commit: no typing or pathlib at import
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from omk_precommit.bundle.agents import RoleAgent
+    from omk_precommit.runtimes.base import AgentFile, CheckGroup
 
 
 class KimiCli(Runtime):

@@ -182,3 +182,26 @@ def test_a_blocked_commit_lists_only_the_problems_and_a_run_by_hand_the_whole_ch
     assert out.rstrip().splitlines()[-1].startswith('doctor: 1 error')
     assert main(['doctor']) == 1
     assert ': ok:' in capsys.readouterr().out
+
+
+def test_staged_tree_links_unmodified_files_and_writes_what_differs_from_the_index(doctor_project: Path,
+                                                                                   tmp_path: Path):
+    from omk_precommit.engine.gitutil import checkout_index
+
+    for i in range(80):  # enough files for the hard-link path
+        write(doctor_project, f'.kimi/notes/n{i:02}.md', f'note {i}\n')
+    script = '.kimi/hooks/notify.sh'
+    git(doctor_project, 'add', '-A')
+    git(doctor_project, 'update-index', '--chmod=-x', script)  # staged without the x bit, executable on disk
+    write(doctor_project, ARCHITECT, 'version: 2\n')  # an unstaged edit
+    dest = tmp_path / 'tree'
+
+    written = checkout_index(doctor_project, ['.kimi'], dest)
+
+    assert '.kimi/notes/n00.md' in written and ARCHITECT in written
+    assert (dest / '.kimi/notes/n00.md').stat().st_ino == (doctor_project / '.kimi/notes/n00.md').stat().st_ino
+    assert (dest / ARCHITECT).read_text() != 'version: 2\n'  # the staged bytes, not the working tree's
+    assert (dest / ARCHITECT).stat().st_ino != (doctor_project / ARCHITECT).stat().st_ino
+    assert not os.access(dest / script, os.X_OK)  # the staged mode, not the working tree's
+    assert errors(diagnose_project(doctor_project, staged=True)).keys() >= {'.kimi/hooks.toml.example'}
+    assert ARCHITECT not in errors(diagnose_project(doctor_project, staged=True))

@@ -243,11 +243,29 @@ class RootGuard:
         stats = self._stats
         try:
             modes = [stats[rel].st_mode for rel in rels]  # type: ignore[union-attr]
-        except (KeyError, AttributeError):  # not stat'ed yet, or missing: one by one
-            return all(map(self.is_inside, rels))
+        except (KeyError, AttributeError):  # not stat'ed yet, or missing
+            if not (self._by_listing and self._none_is_a_link(rels)):
+                return all(map(self.is_inside, rels))  # one by one
+            modes = []
         if any(map(stat.S_ISLNK, modes)):
             return all(map(self.is_inside, rels))
         self._inside.update(dict.fromkeys(rels, True))
+        return True
+
+    def _none_is_a_link(self, rels: Sequence[str]) -> bool:
+        """True when the directory listings show that none of ``rels`` is a symlink (a missing
+        one is none); False when one is, or a directory cannot be listed. In bulk: one set of
+        link names per directory, for a cold check of ten thousand files."""
+        links: dict[str, frozenset[str] | None] = {}
+        for rel in rels:
+            head, _, name = rel.rpartition('/')
+            found = links.get(head, _UNKNOWN)
+            if found is _UNKNOWN:
+                listing = self._listing(head)
+                found = links[head] = None if listing is None else \
+                    frozenset(n for n, entry in listing.items() if entry.is_symlink())
+            if found is None or name in found:  # type: ignore[operator]
+                return False
         return True
 
     def _resolve_inside(self, rel: str) -> bool:

@@ -23,18 +23,16 @@ import time
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import chain
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import Fingerprint
 from omk_precommit.fastcheck.cachefile import cache_file, write_record
-from omk_precommit.fastcheck.warm import RACY_WINDOW_NS, STAT_KIND, snapshot_fields, stat_record
+from omk_precommit.fastcheck.warm import RACY_WINDOW_NS, STAT_KEY, STAT_KIND, snapshot_fields, stat_record
 
 __all__ = ['RACY_WINDOW_NS', 'ManifestSnapshot', 'StatCache', 'cache_path', 'valid_snapshot']
 _KIND = STAT_KIND
 _NO_STAT = (-1, -1, -1, -1)
-_STAT_KEY = attrgetter('st_size', 'st_mtime_ns', 'st_ctime_ns', 'st_ino')  # what a row records
 
 
 class ManifestSnapshot(NamedTuple):
@@ -104,7 +102,7 @@ class StatCache:
         if len(rels) != len(self._paths) or tuple(rels) != self._paths or None in self._fps:
             return None
         try:
-            current = array('q', chain.from_iterable(map(_STAT_KEY, stats)))
+            current = array('q', chain.from_iterable(map(STAT_KEY, stats)))
         except (AttributeError, OverflowError):  # a missing file (None), or a stat out of range
             return None
         recorded = self._stats

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import stat
 from array import array
+from itertools import chain
+from operator import attrgetter
 
 from omk_precommit.engine.gitutil import git_dir_of
 from omk_precommit.engine.paths import MANIFEST_NAME, all_safe
@@ -31,6 +33,8 @@ BLOB_KIND = b'blob/1'  # the blob cache's layout
 # ctime newer than (start - RACY_WINDOW_NS).
 RACY_WINDOW_NS = 3_000_000_000
 _STR, _INT, _STR_OR_NONE = {str}, {int}, {str, type(None)}
+STAT_KEY = attrgetter('st_size', 'st_mtime_ns', 'st_ctime_ns', 'st_ino')  # what the stat cache records per file
+_MODE = attrgetter('st_mode')
 
 
 def snapshot_fields(fields: Any) -> Snapshot | None:
@@ -118,11 +122,9 @@ def clean_worktree(root: str, base_dir: str) -> int | None:
     if not (stat.S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == manifest_key
             and mtime_ns < trusted_before and ctime_ns < trusted_before):
         return None
-    current = array('q')
-    for st in stats:
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        current.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    if not all(map(stat.S_ISREG, map(_MODE, stats))):
+        return None
+    current = array('q', chain.from_iterable(map(STAT_KEY, stats)))  # packed as the cache records them
     if current.tobytes() != recorded or (paths and max(max(current[1::4]), max(current[2::4])) >= trusted_before):
         return None
     for checksum, fp, lf in zip(snapshot[1], fps, lfs):

@@ -24,9 +24,10 @@ SHORT_WINDOW_NS = 50_000_000
 PROMPT = '.kimi/agents/architect/system.md'
 # What the hot path must not import: each costs milliseconds on every commit (typing ~4 ms,
 # pathlib ~4.5 ms with urllib.parse and ipaddress, re with enum ~7 ms, subprocess ~8 ms, ...).
-HEAVY = {'typing', 'pathlib', 'argparse', 're', 'enum', 'shutil', 'locale', 'dataclasses', 'subprocess', 'json', 'yaml',
-         'tomlkit', 'git', 'contextlib', 'tempfile', 'omk_precommit.commands.base', 'omk_precommit.engine.manifest',
-         'omk_precommit.doctor', 'omk_precommit.fastcheck.check', 'omk_precommit.fastcheck.verdict'}
+HEAVY = {'typing', 'pathlib', 'argparse', 're', 'enum', 'array', 'collections', 'shutil', 'locale', 'dataclasses',
+         'subprocess', 'json', 'yaml', 'tomlkit', 'git', 'contextlib', 'tempfile', 'omk_precommit.commands.base',
+         'omk_precommit.engine.manifest', 'omk_precommit.doctor', 'omk_precommit.fastcheck.check',
+         'omk_precommit.fastcheck.verdict'}
 FORMS = [['check'], ['check', '--staged'], ['doctor'], ['doctor', '--staged'], ['doctor', '--strict'],
          ['check', '--target', 'kimi-code'], ['doctor', '--target=kimi-cli', '--staged'],
          ['doctor', '--json', '--target', 'kimi-code']]

@@ -3,7 +3,7 @@
 Most commits change nothing omk judges, and then both hooks only compare identities: the stat
 or blob cache vouches for every managed file (``fastcheck.warm``), the doctor's stored verdict
 is still valid (``fastcheck.identity``). ``answer`` does just that, importing only ``os``,
-``sys``, ``array`` and those modules (no argparse, pathlib, typing, re, subprocess): it returns
+``sys`` and those modules (no argparse, pathlib, typing, re, subprocess): it returns
 the exit status after printing exactly what the full command would print, or None — for any
 other command or option, anything drifted or changed, no cache, no manifest, outside git, a
 redirected repository only GitPython can locate — and then ``cli`` runs the command as usual,

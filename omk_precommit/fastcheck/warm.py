@@ -5,13 +5,12 @@ these readers too); ``clean_worktree``/``clean_index`` give the number of manage
 cache vouches for every one of them and none drifted, and None for anything else — a changed
 file, a changed manifest, a symlink on the way, an unreadable path — which the full check
 (``fastcheck.check``) then judges. Same verdict, same racy rule, same symlink rule: only the
-common case is cut short, with nothing but ``os``, ``array`` and the cache file imported.
+common case is cut short, with nothing but ``os`` and the cache file imported.
 """
 from __future__ import annotations
 
 import os
 import stat
-from array import array
 from itertools import chain
 from operator import attrgetter
 
@@ -124,8 +123,11 @@ def clean_worktree(root: str, base_dir: str) -> int | None:
         return None
     if not all(map(stat.S_ISREG, map(_MODE, stats))):
         return None
-    current = array('q', chain.from_iterable(map(STAT_KEY, stats)))  # packed as the cache records them
-    if current.tobytes() != recorded or (paths and max(max(current[1::4]), max(current[2::4])) >= trusted_before):
+    current = list(chain.from_iterable(map(STAT_KEY, stats)))
+    # The cache packs them as native 64-bit integers (statcache's array('q')); a memoryview reads
+    # them back without importing array, which imports collections.abc (~3 ms).
+    if memoryview(recorded).cast('q').tolist() != current or (
+            paths and max(max(current[1::4]), max(current[2::4])) >= trusted_before):
         return None
     for checksum, fp, lf in zip(snapshot[1], fps, lfs):
         if not (checksum is None or checksum == fp or checksum == lf):

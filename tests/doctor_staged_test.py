@@ -184,24 +184,18 @@ def test_a_blocked_commit_lists_only_the_problems_and_a_run_by_hand_the_whole_ch
     assert ': ok:' in capsys.readouterr().out
 
 
-def test_staged_tree_links_unmodified_files_and_writes_what_differs_from_the_index(doctor_project: Path,
-                                                                                   tmp_path: Path):
-    from omk_precommit.engine.gitutil import checkout_index
 
-    for i in range(80):  # enough files for the hard-link path
+def test_staged_view_leaves_the_working_tree_stat_alone(doctor_project: Path):
+    # A hard link or a chmod would change the ctime, and git's index and the check's stat cache
+    # would then rehash every file on the next run.
+    def stats() -> dict[str, tuple[int, int, int]]:
+        return {str(p): (p.lstat().st_ctime_ns, p.lstat().st_nlink, p.lstat().st_mode)
+                for p in (doctor_project / '.kimi').rglob('*')}
+
+    for i in range(80):  # a larger asset dir, as a shortcut for many files might treat it
         write(doctor_project, f'.kimi/notes/n{i:02}.md', f'note {i}\n')
-    script = '.kimi/hooks/notify.sh'
-    git(doctor_project, 'add', '-A')
-    git(doctor_project, 'update-index', '--chmod=-x', script)  # staged without the x bit, executable on disk
-    write(doctor_project, ARCHITECT, 'version: 2\n')  # an unstaged edit
-    dest = tmp_path / 'tree'
+    commit_all(doctor_project, 'notes')
+    before = stats()
+    diagnose_project(doctor_project, staged=True)
 
-    written = checkout_index(doctor_project, ['.kimi'], dest)
-
-    assert '.kimi/notes/n00.md' in written and ARCHITECT in written
-    assert (dest / '.kimi/notes/n00.md').stat().st_ino == (doctor_project / '.kimi/notes/n00.md').stat().st_ino
-    assert (dest / ARCHITECT).read_text() != 'version: 2\n'  # the staged bytes, not the working tree's
-    assert (dest / ARCHITECT).stat().st_ino != (doctor_project / ARCHITECT).stat().st_ino
-    assert not os.access(dest / script, os.X_OK)  # the staged mode, not the working tree's
-    assert errors(diagnose_project(doctor_project, staged=True)).keys() >= {'.kimi/hooks.toml.example'}
-    assert ARCHITECT not in errors(diagnose_project(doctor_project, staged=True))
+    assert stats() == before

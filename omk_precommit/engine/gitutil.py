@@ -305,62 +305,18 @@ def checkout_index(root: Path, pathspecs: Sequence[str], dest: Path) -> list[str
     ``git checkout-index`` writes them as a checkout would (the mode git records, so the
     executable bit; symlinks as symlinks; eol conversion and filters) and leaves the index and
     the working tree alone. ``GIT_INDEX_FILE`` is honoured. Submodules are left out.
-
-    A regular file whose working-tree copy git reports unmodified (``git ls-files -m``: the same
-    content, and the mode where git tracks it) and whose executable bit is the staged one is
-    hard-linked from the working tree instead: the same bytes a checkout writes, without writing
-    them (a staged doctor of ten thousand files wrote 40 MB on every run). Whatever cannot be
-    linked (another file system, a file missing from a sparse checkout) is checked out.
     """
     listing = _git(root, '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', *pathspecs)
-    entries = []
+    paths = []
     for record in listing.decode('utf-8', errors='surrogateescape').split('\0'):
         meta, _, path = record.partition('\t')
         fields = meta.split(' ')
         if len(fields) == 3 and fields[2] == '0' and fields[0] != _GITLINK:
-            entries.append((fields[0], path))
-    paths = [path for _, path in entries]
-    linked = _link_unmodified(root, pathspecs, dest, entries) if len(entries) > _LINK_AT_LEAST else set()
-    rest = [path for path in paths if path not in linked]
-    if rest:
+            paths.append(path)
+    if paths:
         _git(root, 'checkout-index', '-f', '-z', '--stdin', f'--prefix={dest}{os.sep}',
-             stdin='\0'.join(rest).encode('utf-8', errors='surrogateescape'))
+             stdin='\0'.join(paths).encode('utf-8', errors='surrogateescape'))
     return paths
-
-
-_LINK_AT_LEAST = 64  # below this, one more git run costs more than the writes it saves
-_REGULAR_MODES = {'100644': False, '100755': True}  # staged mode -> executable
-
-
-def _link_unmodified(root: Path, pathspecs: Sequence[str], dest: Path, entries: list[tuple[str, str]]) -> set[str]:
-    """The staged regular files of ``entries`` hard-linked from the working tree into ``dest``
-    (see ``checkout_index``); none when git cannot tell which are unmodified."""
-    try:
-        listing = _git(root, '--literal-pathspecs', 'ls-files', '--modified', '-z', '--', *pathspecs)
-    except OmkError:
-        return set()
-    modified = set(listing.decode('utf-8', errors='surrogateescape').split('\0'))
-    linked: set[str] = set()
-    made: set[str] = set()
-    source, target = os.fspath(root), os.fspath(dest)
-    for mode, rel in entries:
-        executable = _REGULAR_MODES.get(mode)
-        if executable is None or rel in modified:
-            continue
-        src, dst = os.path.join(source, rel), os.path.join(target, rel)
-        try:
-            st = os.lstat(src)
-            if (st.st_mode & 0o170000) != 0o100000 or bool(st.st_mode & 0o100) != executable:
-                continue
-            folder = os.path.dirname(dst)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            os.link(src, dst, follow_symlinks=False)
-        except OSError:
-            continue
-        linked.add(rel)
-    return linked
 
 
 def untracked_files(root: Path, pathspecs: Sequence[str]) -> list[str]:

@@ -23,12 +23,12 @@ if TYPE_CHECKING:
     from omk_precommit.engine.findings import DiagResult
     from omk_precommit.engine.manifest import EntryKind
 
-    AgentFile = tuple[str, 'EntryKind', bytes]  # (path relative to the base dir, manifest kind, content)
-    CheckGroup = tuple[str, Callable[[], 'list[DiagResult]']]  # (group name, the check)
-
 
 # The bundled hook script that blocks writes of secrets: a PreToolUse hook running it is the safety gate.
 SAFETY_SCRIPT = 'safety-check.sh'
+
+AgentFile = tuple[str, 'EntryKind', bytes]  # (path relative to the base dir, manifest kind, content)
+CheckGroup = tuple[str, 'Callable[[], list[DiagResult]]']  # (group name, the check)
 
 # The keys a [[hooks]] table may hold. Kimi Code validates them strictly (zod .strict()):
 # one unknown key, such as the `fail_mode` some documents mention, drops every hook.

@@ -5,8 +5,9 @@ modules it uses.
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+TYPE_CHECKING = False  # typing itself is not imported: the hooks' hot path pays for every module
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = '0.1.0'
 
@@ -36,6 +37,8 @@ def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    import importlib
+
     value = getattr(importlib.import_module(f'{__name__}.{module}'), name)
     # Bind it here, so that a submodule named like it (importing ``omk_precommit.rollback`` would
     # set that attribute to the module) cannot shadow it later, and the next lookup is direct.

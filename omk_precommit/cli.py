@@ -3,39 +3,45 @@
 Each command module has ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``. Only the
 module of the command being run is imported and only its parser is built, so the ``omk-check``
 hook does not pay for every other command on each commit; ``omk-kimi --help`` builds them all.
+Before any of that, ``commands.fast`` may answer the hooks' common case (a warm check, a cached
+doctor verdict) from the caches alone; whatever it does not answer runs here as usual.
 
 Exit status: 0 clean; 1 the command ran and found something (drift, doctor errors,
 conflicts, a hook run of sync that changed files); 2 it could not run.
 """
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-import warnings
-from collections.abc import Sequence
-from types import ModuleType
 
-from omk_precommit import __version__
-from omk_precommit.commands.base import EXIT_ERROR
-from omk_precommit.errors import OmkError, OmkWarning
-from omk_precommit.render.quote import one_line
+from omk_precommit.errors import OmkError
 
+TYPE_CHECKING = False  # the hooks' hot path (commands.fast) imports no typing, argparse or re
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from types import ModuleType
+
+EXIT_ERROR = 2
 COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'accept', 'forget', 'migrate', 'agents', 'hooks',
             'skills', 'bundles', 'bundle')
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_ERROR, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
-
-
 def _module(name: str) -> ModuleType:
+    import importlib
+
     return importlib.import_module(f'omk_precommit.commands.{name}')
 
 
 def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     """The parser of ``omk-kimi`` with the subcommands ``commands`` (all of them by default)."""
+    import argparse
+
+    from omk_precommit import __version__
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.exit(EXIT_ERROR, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+
     parser = _Parser(prog='omk-kimi', description='Install, sync, roll back and check the Kimi CLI assets of a project.')
     parser.add_argument('--version', action='version', version=f'omk-kimi {__version__}')
     # An explicit prog spares argparse from building a help formatter (and importing shutil).
@@ -55,6 +61,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from omk_precommit.commands.fast import answer
+
+    try:
+        answered = answer(argv)
+    except OmkError:  # the full run below reports it properly
+        answered = None
+    except KeyboardInterrupt:
+        print('omk-kimi: interrupted', file=sys.stderr)
+        return 130
+    if answered is not None:
+        return answered
+    import warnings
+
+    from omk_precommit.errors import OmkWarning
+    from omk_precommit.render.quote import one_line
+
     command = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser([command] if command else COMMANDS).parse_args(argv)
     with warnings.catch_warnings(record=True) as caught:
@@ -68,6 +90,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from omk_precommit.render.quote import one_line
+
     try:
         return int(_module(args.command).run(args))
     except OmkError as e:

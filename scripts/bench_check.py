@@ -14,10 +14,16 @@ round), it times with wall-clock medians:
 - ``cat`` of every managed file (``xargs -0 cat > /dev/null``);
 - the bare interpreter, ``python -c pass``.
 
-It prints a table and the ratios the performance targets name, and exits 1 when a target is
-missed. Run it with the interpreter of the environment omk-precommit is installed in:
+What is timed is what users run: a virtualenv made in the temporary directory with a regular,
+non-editable ``pip install`` of this checkout (an editable install adds an import hook to every
+interpreter start in its environment, ~15 ms, the baseline's included); ``python -c pass`` is
+that virtualenv's interpreter. ``--omk PATH`` times another ``omk-kimi`` instead (with the
+``python`` beside it as the baseline, if there is one).
 
-    .venv/bin/python scripts/bench_check.py [--rounds 9] [--sizes default,1000,10000]
+It prints a table and the ratios the performance targets name, and exits 1 when a target is
+missed. Run it with an interpreter that has omk-precommit's test dependencies (pre-commit):
+
+    .venv/bin/python scripts/bench_check.py [--rounds 9] [--sizes default,1000,10000] [--omk PATH]
 """
 from __future__ import annotations
 
@@ -51,6 +57,28 @@ TARGETS = (
     ('default', 'check cold', 'python -c pass', 8.0),
     ('default', 'check warm', 'python -c pass', 8.0),
 )
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def user_install(workdir: Path, omk: str | None = None) -> tuple[list[str], str]:
+    """The ``omk-kimi`` to time and the interpreter whose ``python -c pass`` is the baseline.
+
+    By default a virtualenv in ``workdir`` with a regular (non-editable) ``pip install`` of this
+    checkout, as users and pre-commit's hook environments get it; with ``omk``, that command and
+    the ``python`` beside it (else this interpreter).
+    """
+    if omk is not None:
+        beside = Path(omk).parent / 'python'
+        return [omk], str(beside) if beside.exists() else sys.executable
+    venv = workdir / 'venv'
+    print(f'installing {REPO_ROOT} (pip install, not editable) into {venv} ...', file=sys.stderr)
+    subprocess.run((sys.executable, '-m', 'venv', str(venv)), check=True)
+    bin_dir = venv / ('Scripts' if os.name == 'nt' else 'bin')
+    subprocess.run((str(bin_dir / 'python'), '-m', 'pip', 'install', '-q', '--disable-pip-version-check', str(REPO_ROOT)),
+                   check=True)
+    return [str(bin_dir / 'omk-kimi')], str(bin_dir / 'python')
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -122,20 +150,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--rounds', type=int, default=9, help='rounds per command (at least 7; default 9)')
     parser.add_argument('--sizes', default='default,1000,10000',
                         help='comma-separated repo sizes: "default" or a number of extra managed files')
-    parser.add_argument('--omk', default=None, help='the omk-kimi to time (default: the one next to this python)')
+    parser.add_argument('--omk', default=None,
+                        help='the omk-kimi to time (default: a regular pip install of this checkout in a temporary venv)')
     parser.add_argument('--keep', action='store_true', help='keep the temporary repositories')
     parser.add_argument('--json', metavar='FILE', help='also write the medians as JSON to FILE')
     args = parser.parse_args(argv)
     if args.rounds < 7:
         parser.error('--rounds must be at least 7')
 
-    script = Path(sys.executable).parent / 'omk-kimi'
-    omk = [args.omk] if args.omk else [str(script)] if script.exists() else [sys.executable, '-m', 'omk_precommit']
     sizes = [s.strip() for s in args.sizes.split(',') if s.strip()]
-    # An installed package has its bytecode compiled; a checkout under PYTHONDONTWRITEBYTECODE
-    # would otherwise compile every module on every run and time the compiler.
+    # pip compiles an installed package's bytecode; a checkout under PYTHONDONTWRITEBYTECODE
+    # given with --omk would otherwise compile every module on every run and time the compiler.
     compileall.compile_dir(Path(omk_precommit.__file__).parent, quiet=1)
     workdir = Path(tempfile.mkdtemp(prefix='omk-bench-'))
+    omk, python = user_install(workdir, args.omk)
     load_before = os.getloadavg()
     try:
         repos: dict[str, tuple[Path, Path, int]] = {}
@@ -179,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     elif command == 'cat':
                         ns = _run(('xargs', '-0', 'cat'), repo, stdin_path=listing)
                     else:
-                        ns = _run((sys.executable, '-c', 'pass'), repo)
+                        ns = _run((python, '-c', 'pass'), repo)
                     samples[size, command].append(ns)
         load_after = os.getloadavg()
     finally:
@@ -190,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     medians = {key: statistics.median(values) for key, values in samples.items()}
     fast = checksum.fnv1a_64 is not checksum.fnv1a_64_pure
-    print(f'omk-kimi check benchmark: {args.rounds} rounds, medians in ms; python {platform.python_version()}, '
+    print(f'omk-kimi check benchmark ({" ".join(omk)}): {args.rounds} rounds, medians in ms; '
+          f'python {platform.python_version()}, '
           f'{os.cpu_count()} cpus, FNV-1a {"fnv-c (C)" if fast else "pure Python"}; '
           f'load average {load_before[0]:.2f} before, {load_after[0]:.2f} after')
     print(f'{"repo":>8} {"files":>6} ' + ' '.join(f'{c:>12}' for c in COMMANDS))

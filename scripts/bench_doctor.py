@@ -13,14 +13,19 @@ In alternating rounds (the order rotates) it times, wall clock, medians: ``pytho
 ``omk-kimi check`` and ``check --staged`` (warm: nothing changed since the last run), ``doctor``
 and ``doctor --staged`` warm (the verdict cache holds the verdict) and cold (cache removed),
 ``git status --porcelain``, ``cat`` of every managed file, cold ``check`` (stat cache removed),
-and the two commits. It prints a table and the target ratios, and exits 1 when one is missed:
+and the two commits. It prints a table and the target ratios, and exits 1 when one is missed.
 
-    .venv/bin/python scripts/bench_doctor.py [--rounds 9] [--skip-10000]
+What is timed is what users run: a regular, non-editable ``pip install`` of this checkout in a
+temporary virtualenv (``bench_check.user_install``; an editable install's import hook would add
+~15 ms to every interpreter start, the baseline's included), whose interpreter is the
+``python -c pass`` baseline; ``--omk PATH`` times another ``omk-kimi``. pre-commit is the one
+beside the interpreter running this script:
+
+    .venv/bin/python scripts/bench_doctor.py [--rounds 9] [--skip-10000] [--omk PATH]
 """
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import platform
 import random
@@ -34,9 +39,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_check import _run, _settle, build_repo  # noqa: E402
+from bench_check import _run, _settle, build_repo, user_install  # noqa: E402
 
-import omk_precommit  # noqa: E402
 from omk_precommit.fastcheck.cachefile import cache_file  # noqa: E402
 from omk_precommit.fastcheck.statcache import cache_path  # noqa: E402
 from omk_precommit.fastcheck.verdict import cache_path as verdict_path  # noqa: E402
@@ -114,12 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--rounds', type=int, default=9, help='rounds per command (default 9)')
     parser.add_argument('--skip-10000', action='store_true', help='only the typical project')
+    parser.add_argument('--omk', default=None,
+                        help='the omk-kimi to time (default: a regular pip install of this checkout in a temporary venv)')
     args = parser.parse_args(argv)
-    script = Path(sys.executable).parent / 'omk-kimi'
-    omk = [str(script)]
     pre_commit = str(Path(sys.executable).parent / 'pre-commit')
-    compileall.compile_dir(Path(omk_precommit.__file__).parent, quiet=1)
     workdir = Path(tempfile.mkdtemp(prefix='omk-bench-doctor-'))
+    omk, python = user_install(workdir, args.omk)
+    script = omk[0]
     env_home = workdir / 'home'
     env_home.mkdir()
     # A machine without Kimi (like CI), and pre-commit's own cache kept inside the work dir.
@@ -162,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def timed(repo: Path) -> dict[str, Callable[[], int]]:
             return {
-                'python -c pass': lambda: _run((sys.executable, '-c', 'pass'), repo),
+                'python -c pass': lambda: _run((python, '-c', 'pass'), repo),
                 'check warm': lambda: warm(repo, 'check'),
                 'check --staged warm': lambda: warm(repo, 'check', '--staged'),
                 'doctor warm': lambda: warm(repo, 'doctor'),
@@ -196,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     medians = {key: statistics.median(values) / 1e6 for key, values in samples.items()}
-    print(f'omk-kimi doctor/check/commit benchmark: {args.rounds} rounds, medians in ms; python '
+    print(f'omk-kimi doctor/check/commit benchmark ({script}): {args.rounds} rounds, medians in ms; python '
           f'{platform.python_version()}, {os.cpu_count()} cpus; load average {load_before[0]:.2f} before, '
           f'{load_after[0]:.2f} after')
     for repo_name, commands in plan.items():

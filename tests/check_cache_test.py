@@ -19,6 +19,7 @@ from omk_precommit.engine.checksum import fingerprint
 from omk_precommit.engine.drift import Drift, DriftState
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck import statcache
+from omk_precommit.fastcheck import warm as hot_path_cache
 from omk_precommit.fastcheck.cachefile import write_record
 from omk_precommit.fastcheck.check import check_drift
 from omk_precommit.fastcheck.statcache import StatCache, cache_path
@@ -32,6 +33,7 @@ SHORT_WINDOW_NS = 50_000_000
 def short_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files settle after 50 ms instead of 3 s, so tests can warm the cache without waiting."""
     monkeypatch.setattr(statcache, 'RACY_WINDOW_NS', SHORT_WINDOW_NS)
+    monkeypatch.setattr(hot_path_cache, 'RACY_WINDOW_NS', SHORT_WINDOW_NS)  # the hooks' hot path (commands.fast)
 
 
 def settle() -> None:

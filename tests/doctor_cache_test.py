@@ -16,6 +16,7 @@ import omk_precommit
 import omk_precommit.doctor
 from omk_precommit.cli import main
 from omk_precommit.fastcheck import statcache
+from omk_precommit.fastcheck import warm as hot_path_cache
 from omk_precommit.fastcheck.cachefile import write_record
 from omk_precommit.fastcheck.verdict import cache_path
 from testing.gitrepo import commit_all, git
@@ -48,6 +49,7 @@ def judged(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def project(doctor_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A clean committed install, with an empty PATH directory a ``kimi`` can be put in; settled."""
     monkeypatch.setattr(statcache, 'RACY_WINDOW_NS', SHORT_WINDOW_NS)
+    monkeypatch.setattr(hot_path_cache, 'RACY_WINDOW_NS', SHORT_WINDOW_NS)  # the hooks' hot path (commands.fast)
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     monkeypatch.setenv('PATH', f'{bin_dir}{os.pathsep}{os.environ["PATH"]}')

@@ -182,3 +182,20 @@ def test_a_blocked_commit_lists_only_the_problems_and_a_run_by_hand_the_whole_ch
     assert out.rstrip().splitlines()[-1].startswith('doctor: 1 error')
     assert main(['doctor']) == 1
     assert ': ok:' in capsys.readouterr().out
+
+
+
+def test_staged_view_leaves_the_working_tree_stat_alone(doctor_project: Path):
+    # A hard link or a chmod would change the ctime, and git's index and the check's stat cache
+    # would then rehash every file on the next run.
+    def stats() -> dict[str, tuple[int, int, int]]:
+        return {str(p): (p.lstat().st_ctime_ns, p.lstat().st_nlink, p.lstat().st_mode)
+                for p in (doctor_project / '.kimi').rglob('*')}
+
+    for i in range(80):  # a larger asset dir, as a shortcut for many files might treat it
+        write(doctor_project, f'.kimi/notes/n{i:02}.md', f'note {i}\n')
+    commit_all(doctor_project, 'notes')
+    before = stats()
+    diagnose_project(doctor_project, staged=True)
+
+    assert stats() == before

@@ -80,7 +80,7 @@ def json_of_runtimes(reports: list[tuple[Runtime, dict[str, Any]]]) -> dict[str,
 def runtime_heading(runtime: Runtime, runtimes: tuple[Runtime, ...]) -> None:
     """Before the text output of one runtime among several, a heading that names it (none for one)."""
     if len(runtimes) > 1:
-        print(f'== {runtime.name}: {runtime.base_dir}/ ({runtime.product}) ==')
+        print(runtime.heading())
 
 
 def project_root(args: argparse.Namespace) -> Path:

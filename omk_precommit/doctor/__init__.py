@@ -72,7 +72,8 @@ def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bo
         for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir, loaded)):
             results += _guarded(group, check)
         results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root, loaded=loaded))
-        results += _guarded('bundle', lambda: check_recorded_bundle(root, runtime, bundle_root=git_root))
+        results += _guarded('bundle', lambda: check_recorded_bundle(root, runtime, bundle_root=git_root,
+                                                                    loaded=loaded.error or loaded.manifest))
     return results + _guarded('kimi config', lambda: check_kimi_config(root, runtime))
 
 

@@ -11,14 +11,18 @@ from omk_precommit.runtimes.base import Runtime
 from omk_precommit.runtimes.bundled import bundle_assets, recorded_bundle_ref
 
 
-def check_recorded_bundle(root: Path, runtime: Runtime, *, bundle_root: Path) -> list[DiagResult]:
+def check_recorded_bundle(root: Path, runtime: Runtime, *, bundle_root: Path,
+                          loaded: AssetManifest | None | OmkError = None) -> list[DiagResult]:
     """Whether the bundle recorded in ``root``'s manifest is found; a path bundle is looked up under
-    ``bundle_root`` (the work tree, when ``root`` is a staged copy of the asset dir)."""
+    ``bundle_root`` (the work tree, when ``root`` is a staged copy of the asset dir). ``loaded``: the
+    manifest (or the error loading it) when the caller has it already; else it is loaded here."""
     from omk_precommit.bundle.found import find_recorded
 
     findings = Findings('bundle')
     try:
-        ref = recorded_bundle_ref(AssetManifest.load(root, runtime.base_dir))
+        if isinstance(loaded, OmkError):
+            raise loaded
+        ref = recorded_bundle_ref(loaded if loaded is not None else AssetManifest.load(root, runtime.base_dir))
     except OmkError:
         return []  # the manifest check reports it
     if ref is None:

@@ -115,13 +115,13 @@ def follow_references(root: Path, written: list[str], covered: list[str],
 def _references(root: Path, rel: str) -> set[str]:
     """The project-relative paths the written file ``rel`` points at: a symlink's target, the
     parent, prompt and subagent files of an agent spec, the scripts of ``[[hooks]]`` commands."""
-    path = root / rel
-    if path.is_symlink():
-        return _within(posixpath.dirname(rel), os.readlink(path))
+    name = os.path.join(root, rel)  # a plain string: this runs for every staged file
+    if os.path.islink(name):
+        return _within(posixpath.dirname(rel), os.readlink(name))
     if rel.endswith(('.yaml', '.yml')):
-        return {ref for value in _spec_paths(path) for ref in _within(posixpath.dirname(rel), value)}
+        return {ref for value in _spec_paths(root / rel) for ref in _within(posixpath.dirname(rel), value)}
     if posixpath.basename(rel) in HOOK_CONFIG_FILES:
-        tables, _ = load_hook_tables(rel, _text(path) or '')
+        tables, _ = load_hook_tables(rel, _text(root / rel) or '')
         scripts = [referenced_script(t['command']) for t in tables
                    if isinstance(t, dict) and isinstance(t.get('command'), str)]
         return {ref for script in scripts if script for ref in _within('', script.path)}

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from pathlib import Path
-from typing import IO
 
 from omk_precommit.errors import OmkError
+
+TYPE_CHECKING = False  # the hooks' hot path imports this module: no typing or pathlib at import
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import IO
 
 
 def find_root(start: Path) -> Path:
@@ -17,16 +20,29 @@ def find_root(start: Path) -> Path:
     ``GIT_DIR`` merely names the git directory the search found, as git does for the hooks of
     a linked worktree (GitPython costs ~80 ms, on every such commit).
     """
-    found = next((d for d in (start, *start.parents) if os.path.lexists(d / '.git')), None)
+    from pathlib import Path
+
+    root = searched_root(str(start))
+    return _find_root_with_gitpython(start) if root is None else Path(root)
+
+
+def searched_root(start: str) -> str | None:
+    """``find_root`` for an absolute path given as a string: the upward search's answer (``start``
+    itself when no ``.git`` is found), None when git's environment redirects the repository
+    somewhere only git can tell."""
+    found: str | None = start
+    while found is not None and not os.path.lexists(os.path.join(found, '.git')):
+        parent = os.path.dirname(found)
+        found = parent if parent != found else None
     redirected = os.environ.get('GIT_WORK_TREE') or os.environ.get('GIT_DIR')
     if redirected and not (found is not None and not os.environ.get('GIT_WORK_TREE') and _is_git_dir_of(found)):
-        return _find_root_with_gitpython(start)
+        return None
     return found if found is not None else start
 
 
-def _is_git_dir_of(root: Path) -> bool:
+def _is_git_dir_of(root: str) -> bool:
     """True when ``GIT_DIR`` is the git directory of the work tree at ``root``."""
-    directory = git_dir(root)
+    directory = git_dir_of(root)
     try:
         return directory is not None and os.path.samefile(directory, os.environ['GIT_DIR'])
     except OSError:
@@ -34,6 +50,8 @@ def _is_git_dir_of(root: Path) -> bool:
 
 
 def _find_root_with_gitpython(start: Path) -> Path:
+    from pathlib import Path
+
     import git
 
     try:
@@ -49,9 +67,17 @@ def git_dir(root: Path) -> Path | None:
     ``.git`` is either the directory itself or, in a linked worktree or a submodule, a file
     ``gitdir: <path>`` naming it; read here rather than through git, which costs a process.
     """
-    dot_git = root / '.git'
+    from pathlib import Path
+
+    directory = git_dir_of(os.fspath(root))
+    return Path(directory) if directory is not None else None
+
+
+def git_dir_of(root: str) -> str | None:
+    """``git_dir`` for a root given as a string (the hooks' hot path does without pathlib)."""
+    dot_git = os.path.join(root, '.git')
     try:
-        if dot_git.is_dir():
+        if os.path.isdir(dot_git):
             return dot_git
         with open(dot_git, 'rb') as f:
             first = f.readline(4096).decode(errors='surrogateescape').strip()
@@ -59,8 +85,38 @@ def git_dir(root: Path) -> Path | None:
         return None
     if not first.startswith('gitdir:'):
         return None
-    target = root / first[len('gitdir:'):].strip()
-    return target if target.is_dir() else None
+    target = os.path.join(root, first[len('gitdir:'):].strip())
+    return target if os.path.isdir(target) else None
+
+
+def git_output(root: str, *args: str) -> tuple[int, bytes]:
+    """The exit status and stdout of ``git ARGS`` run in ``root`` (stderr dropped, no stdin);
+    OSError when git cannot be run. On POSIX through ``os.posix_spawnp``: the hooks' hot path
+    runs git without importing ``subprocess`` (which costs more than the git run itself)."""
+    argv = ('git', '-C', root, *args)
+    if not hasattr(os, 'posix_spawnp'):
+        import subprocess
+
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, check=False)
+        return proc.returncode, proc.stdout
+    read_end, write_end = os.pipe()  # both close on exec; the child gets the write end as its stdout
+    try:
+        pid = os.posix_spawnp('git', argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, write_end, 1),
+            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        ])
+    finally:
+        os.close(write_end)
+    try:
+        chunks = []
+        while chunk := os.read(read_end, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b''.join(chunks)
 
 
 def enclosing_git_dir(start: Path) -> Path | None:
@@ -363,6 +419,7 @@ def merge_file(ours: bytes, base: bytes, theirs: bytes, labels: tuple[str, str, 
     """
     import subprocess
     import tempfile
+    from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix='omk-merge-') as tmp:
         files = []

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
-from collections.abc import Sequence
-from pathlib import Path
 
 from omk_precommit.errors import OmkError
+
+TYPE_CHECKING = False  # the drift check imports this module on every commit: no typing, re or pathlib
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
 MANIFEST_NAME = 'omk-manifest.json'  # in each runtime's asset directory
 DEFAULT_BASE_DIR = '.kimi'  # the asset directory of omk 0.5.0 and of the seed API's defaults
@@ -38,8 +40,14 @@ def escape_reason(root: Path, rel: str) -> str:
     return 'resolves outside the project root through a symlink'
 
 
-# Control characters (C0, DEL, C1): a path holding one could start a line of its own in a log.
-_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]')
+def _has_control(text: str) -> bool:
+    """True when ``text`` holds a control character (C0, DEL, C1): a path holding one could start a
+    line of its own in a log. Every control character is unprintable, so printable text needs no regex."""
+    if text.isprintable():
+        return False
+    import re
+
+    return re.search('[\x00-\x1f\x7f-\x9f]', text) is not None
 
 
 def _shown(rel: str) -> str:
@@ -63,7 +71,7 @@ def path_problem(rel: object, base_dir: str) -> str | None:
         return f'{_shown(rel)}: path longer than 4096 characters'
     if '\0' in rel or '\\' in rel:
         return f'{_shown(rel)}: path contains a NUL or backslash'
-    if _CONTROL.search(rel):
+    if _has_control(rel):
         return f'{_shown(rel)}: path contains a newline or another control character'
     try:
         rel.encode('utf-8')
@@ -95,7 +103,7 @@ def all_safe(rels: Sequence[str], base_dir: str) -> bool:
     # '\n' + prefix counts the paths that start with it; the base dir itself (among the
     # directories) is plain too.
     if (joined.count('\n') == len(rels) - 1 and '/.' not in joined and '//' not in joined and '\\' not in joined
-            and '\0' not in joined and not _CONTROL.search(joined.replace('\n', ' '))
+            and '\0' not in joined and not _has_control(joined.replace('\n', ' '))
             and f'\n{joined}'.count(f'\n{prefix}') + sum(1 for rel in rels if rel == base_dir) == len(rels)
             and all(len(rel) <= 4096 for rel in rels)):
         try:
@@ -235,11 +243,29 @@ class RootGuard:
         stats = self._stats
         try:
             modes = [stats[rel].st_mode for rel in rels]  # type: ignore[union-attr]
-        except (KeyError, AttributeError):  # not stat'ed yet, or missing: one by one
-            return all(map(self.is_inside, rels))
+        except (KeyError, AttributeError):  # not stat'ed yet, or missing
+            if not (self._by_listing and self._none_is_a_link(rels)):
+                return all(map(self.is_inside, rels))  # one by one
+            modes = []
         if any(map(stat.S_ISLNK, modes)):
             return all(map(self.is_inside, rels))
         self._inside.update(dict.fromkeys(rels, True))
+        return True
+
+    def _none_is_a_link(self, rels: Sequence[str]) -> bool:
+        """True when the directory listings show that none of ``rels`` is a symlink (a missing
+        one is none); False when one is, or a directory cannot be listed. In bulk: one set of
+        link names per directory, for a cold check of ten thousand files."""
+        links: dict[str, frozenset[str] | None] = {}
+        for rel in rels:
+            head, _, name = rel.rpartition('/')
+            found = links.get(head, _UNKNOWN)
+            if found is _UNKNOWN:
+                listing = self._listing(head)
+                found = links[head] = None if listing is None else \
+                    frozenset(n for n, entry in listing.items() if entry.is_symlink())
+            if found is None or name in found:  # type: ignore[operator]
+                return False
         return True
 
     def _resolve_inside(self, rel: str) -> bool:

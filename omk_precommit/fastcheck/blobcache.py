@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from omk_precommit.engine.checksum import Fingerprint
-from omk_precommit.fastcheck.cachefile import cache_file, read_record, write_record
-from omk_precommit.fastcheck.statcache import ManifestSnapshot, valid_snapshot
+from omk_precommit.fastcheck.cachefile import cache_file, write_record
+from omk_precommit.fastcheck.statcache import ManifestSnapshot
+from omk_precommit.fastcheck.warm import BLOB_KIND, blob_record
 
-_KIND = b'blob/1'  # the record's layout; bump it when the fields change
+_KIND = BLOB_KIND
 
 
 class BlobCache:
@@ -24,9 +25,12 @@ class BlobCache:
         self._manifest_blob: str | None = None
         self._snapshot: ManifestSnapshot | None = None
         self._known: dict[str, Fingerprint] = {}
-        record = read_record(path, _KIND) if path is not None else None
+        record = blob_record(path) if path is not None else None
         if record is not None:
-            self._load(record)
+            manifest_blob, snapshot, known = record
+            self._known = {blob: Fingerprint(*fp) for blob, fp in known.items()}
+            if manifest_blob is not None and snapshot is not None:
+                self._manifest_blob, self._snapshot = manifest_blob, ManifestSnapshot(*snapshot)
         self._used: dict[str, Fingerprint] = {}
         self._changed = False
 
@@ -61,17 +65,3 @@ class BlobCache:
             self._manifest_blob, tuple(self._snapshot) if self._snapshot is not None else None,
             blobs, tuple(fp.checksum for fp in self._used.values()), tuple(fp.lf_checksum for fp in self._used.values()),
         ))
-
-    def _load(self, record: tuple[object, ...]) -> None:
-        try:
-            manifest_blob, snapshot, blobs, checksums, lf_checksums = record
-            known = {
-                blob: Fingerprint(checksum, lf)
-                for blob, checksum, lf in zip(blobs, checksums, lf_checksums)  # type: ignore[call-overload]
-                if type(blob) is str and type(checksum) is str and (lf is None or type(lf) is str)
-            }
-        except (TypeError, ValueError):
-            return
-        self._known = known
-        if type(manifest_blob) is str and (snapshot := valid_snapshot(snapshot)) is not None:
-            self._manifest_blob, self._snapshot = manifest_blob, snapshot

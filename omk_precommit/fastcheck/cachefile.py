@@ -5,15 +5,17 @@ A cache only ever makes a check faster, so both directions are best effort: a mi
 """
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import zlib
-from pathlib import Path
-from typing import Any
 
 from omk_precommit import __version__
 from omk_precommit.engine.gitutil import git_dir
+
+TYPE_CHECKING = False  # read on every commit: no typing or pathlib at import
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 _MAGIC = b'omk-check-cache'
 
@@ -28,7 +30,7 @@ def cache_file(root: Path, name: str) -> Path | None:
     return directory / name if directory is not None else None
 
 
-def read_record(path: Path, kind: bytes) -> tuple[Any, ...] | None:
+def read_record(path: str | Path, kind: bytes) -> tuple[Any, ...] | None:
     """The fields written by ``write_record(path, kind, ...)`` of this release, else None."""
     try:
         with open(path, 'rb') as f:
@@ -54,8 +56,10 @@ def write_record(path: Path, kind: bytes, fields: tuple[Any, ...]) -> None:
             f.write(data)
         os.replace(tmp, path)
     except OSError:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _version() -> bytes:

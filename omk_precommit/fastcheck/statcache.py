@@ -23,20 +23,16 @@ import time
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import chain
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import Fingerprint
-from omk_precommit.fastcheck.cachefile import cache_file, read_record, write_record
+from omk_precommit.fastcheck.cachefile import cache_file, write_record
+from omk_precommit.fastcheck.warm import RACY_WINDOW_NS, STAT_KEY, STAT_KIND, snapshot_fields, stat_record
 
-_KIND = b'stat/2'  # the record's layout; bump it when the fields change
-# Wider than any timestamp granularity a file system offers (FAT: 2 s) plus the lag of the
-# kernel's coarse clock behind time.time_ns(): a change after a check started always gets a
-# ctime newer than (start - RACY_WINDOW_NS).
-RACY_WINDOW_NS = 3_000_000_000
+__all__ = ['RACY_WINDOW_NS', 'ManifestSnapshot', 'StatCache', 'cache_path', 'valid_snapshot']
+_KIND = STAT_KIND
 _NO_STAT = (-1, -1, -1, -1)
-_STAT_KEY = attrgetter('st_size', 'st_mtime_ns', 'st_ctime_ns', 'st_ino')  # what a row records
 
 
 class ManifestSnapshot(NamedTuple):
@@ -106,7 +102,7 @@ class StatCache:
         if len(rels) != len(self._paths) or tuple(rels) != self._paths or None in self._fps:
             return None
         try:
-            current = array('q', chain.from_iterable(map(_STAT_KEY, stats)))
+            current = array('q', chain.from_iterable(map(STAT_KEY, stats)))
         except (AttributeError, OverflowError):  # a missing file (None), or a stat out of range
             return None
         recorded = self._stats
@@ -218,41 +214,14 @@ _EMPTY: tuple[Any, ...] = (0, None, None, (), b'', (), ())
 
 def _read(path: Path) -> tuple[Any, ...] | None:
     """The fields of the cache at ``path``, None when it is missing, foreign or corrupt."""
-    fields = read_record(path, _KIND)
+    fields = stat_record(path)
     if fields is None:
         return None
-    try:
-        written_ns, manifest_key, snapshot, paths, stats, fps, lfs = fields
-        n = len(paths)
-        valid = (
-            type(written_ns) is int and type(stats) is bytes and len(stats) == 32 * n
-            and len(fps) == n and len(lfs) == n
-            and set(map(type, paths)) <= _STR and set(map(type, fps)) <= _STR_OR_NONE
-            and set(map(type, lfs)) <= _STR_OR_NONE
-        )
-        if manifest_key is not None:
-            snapshot = valid_snapshot(snapshot)
-            valid = valid and snapshot is not None and len(manifest_key) == 4 and set(map(type, manifest_key)) <= _INT
-    except (ValueError, TypeError):
-        return None
-    if not valid:
-        return None
-    return written_ns, manifest_key, snapshot if manifest_key is not None else None, paths, stats, fps, lfs
+    written_ns, manifest_key, snapshot, paths, stats, fps, lfs = fields
+    return written_ns, manifest_key, ManifestSnapshot(*snapshot) if snapshot is not None else None, paths, stats, fps, lfs
 
 
 def valid_snapshot(fields: Any) -> ManifestSnapshot | None:
     """``fields`` read back from a cache as a ManifestSnapshot, None unless well-formed."""
-    try:
-        snapshot = ManifestSnapshot(*fields)
-        valid = (
-            len(snapshot.paths) == len(snapshot.checksums)
-            and set(map(type, snapshot.paths)) <= _STR
-            and set(map(type, snapshot.checksums)) <= _STR_OR_NONE
-            and set(map(type, snapshot.other_paths)) <= _STR
-        )
-    except TypeError:
-        return None
-    return snapshot if valid else None
-
-
-_STR, _INT, _STR_OR_NONE = {str}, {int}, {str, type(None)}
+    snapshot = snapshot_fields(fields)
+    return ManifestSnapshot(*snapshot) if snapshot is not None else None

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
 
-from omk_precommit.render.quote import one_line, quote_path
+TYPE_CHECKING = False  # every run passes here, the hooks' hot path included: no typing at import
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, TextIO
 
 EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
@@ -94,6 +95,8 @@ def _describe(e: OSError) -> str:
     name = os.fsdecode(e.filename)
     if e.filename2 is not None:
         name += f' -> {os.fsdecode(e.filename2)}'
+    from omk_precommit.render.quote import quote_path
+
     return f'{quote_path(name)}: {reason}'
 
 
@@ -109,6 +112,8 @@ def _silence_stdout(stdout: TextIO) -> None:
 
 
 def _say(message: str) -> None:
+    from omk_precommit.render.quote import one_line
+
     try:
         print(f'omk-kimi: {one_line(message)}', file=sys.stderr, flush=True)
     except OSError:  # stderr is gone too: the exit status is all that is left

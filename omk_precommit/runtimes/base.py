@@ -11,14 +11,14 @@ formats and doctor rules are imported inside the methods that need them.
 from __future__ import annotations
 
 import os
-import shlex
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from omk_precommit.engine.paths import MANIFEST_NAME
 
+TYPE_CHECKING = False  # the hooks' hot path looks runtimes up: no typing, pathlib or shlex at import
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from omk_precommit.bundle.agents import RoleAgent
     from omk_precommit.engine.findings import DiagResult
     from omk_precommit.engine.manifest import EntryKind
@@ -27,12 +27,12 @@ if TYPE_CHECKING:
 # The bundled hook script that blocks writes of secrets: a PreToolUse hook running it is the safety gate.
 SAFETY_SCRIPT = 'safety-check.sh'
 
+AgentFile = tuple[str, 'EntryKind', bytes]  # (path relative to the base dir, manifest kind, content)
+CheckGroup = tuple[str, 'Callable[[], list[DiagResult]]']  # (group name, the check)
+
 # The keys a [[hooks]] table may hold. Kimi Code validates them strictly (zod .strict()):
 # one unknown key, such as the `fail_mode` some documents mention, drops every hook.
 HOOK_KEYS = ('event', 'matcher', 'command', 'timeout')
-
-AgentFile = tuple[str, 'EntryKind', bytes]  # (path relative to the base dir, manifest kind, content)
-CheckGroup = tuple[str, Callable[[], 'list[DiagResult]']]  # (group name, the check)
 
 
 class Runtime:
@@ -86,6 +86,8 @@ class Runtime:
 
     def home(self) -> Path:
         """The home directory: ``$<home_env>`` when set and non-empty, else ``~/<default_home>``."""
+        from pathlib import Path
+
         value = os.environ.get(self.home_env)
         return Path(value).expanduser() if value else Path.home() / self.default_home
 
@@ -99,6 +101,8 @@ class Runtime:
 
     def user_dir(self) -> tuple[Path, str]:
         """The user asset directory and why: the override variable when set, else the home."""
+        from pathlib import Path
+
         override = os.environ.get(self.user_dir_env) if self.user_dir_env else None
         if override:
             return Path(override).expanduser(), f'${self.user_dir_env}'
@@ -113,12 +117,18 @@ class Runtime:
 
         return '' if self is DEFAULT_RUNTIME else f'--target {self.name}'
 
+    def heading(self) -> str:
+        """What names this runtime before its part of a report on several runtimes."""
+        return f'== {self.name}: {self.base_dir}/ ({self.product}) =='
+
     def command(self, args: str) -> str:
         """The ``omk-kimi`` command line that runs ``args`` (``sync --force``, ``diff PATH``) for this runtime."""
         return ' '.join(part for part in ('omk-kimi', args, self.target_option) if part)
 
     def hook_command(self, script: Path) -> str:
         """The shell command a ``[[hooks]]`` table runs for a script given by absolute path."""
+        import shlex
+
         return shlex.quote(str(script))
 
     # -- hooks -------------------------------------------------------------------------------

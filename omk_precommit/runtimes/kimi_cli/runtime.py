@@ -6,14 +6,15 @@ Agents are ``agents/<id>/agent.yaml`` + ``system.md``; hooks may live in a proje
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from omk_precommit.runtimes.base import Runtime
 
-from omk_precommit.runtimes.base import AgentFile, CheckGroup, Runtime
-from omk_precommit.runtimes.kimi_cli.facts import HOOK_EVENTS, TOOL_NAMES
-
+TYPE_CHECKING = False  # looked up on every commit: no typing or pathlib at import
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from omk_precommit.bundle.agents import RoleAgent
+    from omk_precommit.runtimes.base import AgentFile, CheckGroup
 
 
 class KimiCli(Runtime):
@@ -25,8 +26,6 @@ class KimiCli(Runtime):
     binary_major = 1
     write_tools = ('WriteFile', 'StrReplaceFile')
     shell_tools = ('Shell',)
-    tool_names = TOOL_NAMES
-    hook_events = HOOK_EVENTS
     strict_hooks = False
     empty_matched_events = ('Stop',)
     matcher_engine = 'python'
@@ -39,6 +38,20 @@ class KimiCli(Runtime):
     home_label = 'Kimi CLI share dir'
     user_dir_env = 'OMK_KIMI_USER_DIR'  # omk 0.5.0 used ~/.config/kimi
     project_config = '.kimi/config.toml'
+
+    # The facts table (and its HookEvent enum) is read by the checks that need it, not by the
+    # hooks' hot path, which looks this runtime up on every commit.
+    @property
+    def tool_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        from omk_precommit.runtimes.kimi_cli.facts import TOOL_NAMES
+
+        return TOOL_NAMES
+
+    @property
+    def hook_events(self) -> tuple[str, ...]:  # type: ignore[override]
+        from omk_precommit.runtimes.kimi_cli.facts import HOOK_EVENTS
+
+        return HOOK_EVENTS
 
     def user_configs_considered(self) -> tuple[Runtime, ...]:
         # `hooks enable --user` without --target writes the config of the CLI the user has, which may be

@@ -6,13 +6,14 @@ reads hooks only from its home's ``config.toml`` and validates them strictly. Fa
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from omk_precommit.runtimes.base import Runtime
 
-from omk_precommit.runtimes.base import AgentFile, CheckGroup, Runtime
-
+TYPE_CHECKING = False  # looked up on every commit: no typing or pathlib at import
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from omk_precommit.bundle.agents import RoleAgent
+    from omk_precommit.runtimes.base import AgentFile, CheckGroup
 
 
 class KimiCode(Runtime):

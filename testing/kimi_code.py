@@ -61,8 +61,23 @@ def _recipe(node_package: str) -> str:
     return f'@moonshot-ai/kimi-code@{KIMI_CODE_VERSION} {node_package}@{NODE_VERSION} lock {lock}\n'
 
 
+# A failed install is tried once per session and place (cache dir, registry), not once per test.
+_failures: dict[tuple[str, str | None], KimiCodeUnavailable] = {}
+
+
 def install_kimi_code() -> Path:
     """The prefix holding ``node_modules/.bin/kimi`` and ``node``, installed once and cached."""
+    attempt = (str(cache_dir()), os.environ.get('npm_config_registry'))
+    if attempt in _failures:
+        raise _failures[attempt]
+    try:
+        return _install_kimi_code()
+    except KimiCodeUnavailable as e:
+        _failures[attempt] = e
+        raise
+
+
+def _install_kimi_code() -> Path:
     npm = shutil.which('npm')
     if npm is None:
         raise KimiCodeUnavailable('npm is not installed, so the real Kimi Code CLI cannot be installed')

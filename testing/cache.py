@@ -44,21 +44,25 @@ RECENT_USE_S = 3600
 _DONE = '.built'
 
 
-# What no build depends on: editing a test, a doc or a script keeps the builds.
-NOT_BUILT_FROM = (b'tests/', b'docs/', b'scripts/', b'.ci/', b'CHANGELOG.md')
+# What no build depends on: editing a test, a doc, a script or a test helper that builds nothing
+# keeps the builds.
+NOT_BUILT_FROM = (b'tests/', b'docs/', b'scripts/', b'.ci/', b'CHANGELOG.md', b'testing/')
+BUILDERS = (b'testing/bundles.py', b'testing/cache.py', b'testing/hookrepo.py', b'testing/installed.py',
+            b'testing/releases.py')
 
 
 def working_copy_key(root: Path = REPO_ROOT) -> str:
     """A short hash of this working copy as a fresh clone would hold it (tracked and untracked files
-    that are not ignored, outside ``NOT_BUILT_FROM``: paths, executable bits, contents) and of the
-    interpreter running the tests."""
+    that are not ignored, outside ``NOT_BUILT_FROM`` or among the ``BUILDERS``: paths, executable
+    bits, contents) and of the interpreter running the tests."""
     env = {k: v for k, v in os.environ.items() if not k.startswith('GIT_')}
     listed = subprocess.run(
         ('git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'),
         cwd=root, env=env, capture_output=True, check=True,
     ).stdout
     digest = hashlib.sha256(f'{sys.version}\0{sys.executable}\0'.encode())
-    for rel in sorted({p for p in listed.split(b'\0') if p and not p.startswith(NOT_BUILT_FROM)}):
+    built_from = {p for p in listed.split(b'\0') if p and (p in BUILDERS or not p.startswith(NOT_BUILT_FROM))}
+    for rel in sorted(built_from):
         path = root / os.fsdecode(rel)
         if not path.is_file():  # deleted in the work tree, not yet committed
             continue

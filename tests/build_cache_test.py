@@ -55,14 +55,17 @@ def test_only_recent_or_newest_builds_of_a_name_are_kept(own_cache: Path) -> Non
 
 def test_the_key_follows_what_builds_are_made_of_not_tests_or_docs(tmp_path: Path) -> None:
     root = init_repo(tmp_path / 'wc')
-    for rel in ('pkg/mod.py', 'tests/a_test.py', 'docs/x.md', 'scripts/run'):
+    for rel in ('pkg/mod.py', 'tests/a_test.py', 'docs/x.md', 'scripts/run', 'testing/judges.py', 'testing/hookrepo.py'):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text('one\n')
     commit_all(root, 'start')
     key = cache.working_copy_key(root)
-    for rel in ('tests/a_test.py', 'docs/x.md', 'scripts/run'):
+    for rel in ('tests/a_test.py', 'docs/x.md', 'scripts/run', 'testing/judges.py'):
         (root / rel).write_text('two\n')
     assert cache.working_copy_key(root) == key
+    (root / 'testing/hookrepo.py').write_text('two\n')  # it builds the hook repository
+    assert cache.working_copy_key(root) != key
+    key = cache.working_copy_key(root)
     (root / '.gitignore').write_text('ignored.txt\n')
     assert cache.working_copy_key(root) != key  # .gitignore is a file a clean clone has
     key = cache.working_copy_key(root)

@@ -42,3 +42,15 @@ def omk_process(root: Path, *args: str, **extra_env: str) -> subprocess.Popen[by
         omk_command(root, *args), env=omk_env(**extra_env),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+
+
+def install_both_runtimes(repo: Path) -> Path:
+    """``repo`` with the assets of both runtimes and an AGENTS.md installed and committed."""
+    from omk_precommit.commands.install import install_project_assets
+    from testing.gitrepo import commit_all
+
+    install_project_assets(repo, target='kimi-cli')
+    install_project_assets(repo, target='kimi-code')
+    (repo / 'AGENTS.md').write_text('Run the tests before committing.\n')
+    commit_all(repo, 'install both runtimes')
+    return repo

@@ -18,6 +18,7 @@ from omk_precommit.commands import fast
 from omk_precommit.commands.install import install_project_assets
 from omk_precommit.fastcheck import statcache, warm
 from testing.gitrepo import commit_all, git
+from testing.omk import install_both_runtimes
 from testing.pathenv import path_without
 
 SHORT_WINDOW_NS = 50_000_000
@@ -49,10 +50,7 @@ def short_window(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def both(repo: Path, short_window: None) -> Path:
     """Both runtimes installed and committed, settled."""
-    install_project_assets(repo, target='kimi-cli')
-    install_project_assets(repo, target='kimi-code')
-    (repo / 'AGENTS.md').write_text('Run the tests before committing.\n')
-    commit_all(repo, 'install both runtimes')
+    install_both_runtimes(repo)
     settle()
     return repo
 

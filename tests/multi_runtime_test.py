@@ -17,8 +17,9 @@ import yaml
 
 from omk_precommit.cli import main
 from omk_precommit.commands.install import install_project_assets
-from testing.gitrepo import commit_all, git
+from testing.gitrepo import git
 from testing.hookrepo import RUNNERS, HookedProject, HookRepo, hooked_project
+from testing.omk import install_both_runtimes
 from testing.pathenv import path_without
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +53,7 @@ def no_kimi(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def both(repo: Path, no_kimi: None) -> Path:
     """A repository with both runtimes installed and committed."""
-    install_project_assets(repo, target='kimi-cli')
-    install_project_assets(repo, target='kimi-code')
-    (repo / 'AGENTS.md').write_text('Run the tests before committing.\n')
-    commit_all(repo, 'install both runtimes')
-    return repo
+    return install_both_runtimes(repo)
 
 
 def edit(root: Path, rel: str) -> None:

@@ -15,6 +15,7 @@ import os
 import sys
 
 from omk_precommit.engine.gitutil import git_output, searched_root
+from omk_precommit.fastcheck.cold import clean_cold
 from omk_precommit.fastcheck.identity import context_of, stored_verdict, verdict_file
 from omk_precommit.fastcheck.warm import clean_index, clean_worktree
 from omk_precommit.runtimes.registry import RUNTIMES
@@ -114,7 +115,12 @@ def _check(root: str, runtimes: tuple[Runtime, ...], *, staged: bool, index: dic
     """``check``'s clean output when no managed file of any runtime drifted (``render.text.print_check``)."""
     counts = []
     for runtime in runtimes:
-        count = clean_index(root, runtime.base_dir, index) if staged else clean_worktree(root, runtime.base_dir)
+        if staged:
+            count = clean_index(root, runtime.base_dir, index)
+        else:  # no stat cache yet: every file is read anyway, without the full check's manifest objects
+            count = clean_worktree(root, runtime.base_dir)
+            if count is None:
+                count = clean_cold(root, runtime.base_dir)
         if count is None:
             return None
         counts.append(count)

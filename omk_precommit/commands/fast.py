@@ -9,7 +9,8 @@ check's manifest objects and imports are spared. ``answer`` does just that, impo
 cold check): it returns the exit status after printing exactly what the full command would
 print, or None — for any other command or option, anything drifted or changed, no cache (but
 for that cold check), no manifest, outside git, a redirected repository only GitPython can
-locate — and then ``cli`` runs the command as usual, with nothing printed yet. Both paths therefore give the same bytes and the same exit status.
+locate — and then ``cli`` runs the command as usual, with nothing printed yet. Both paths
+therefore give the same bytes and the same exit status.
 """
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ import os
 import sys
 
 from omk_precommit.engine.gitutil import git_output, searched_root
-from omk_precommit.fastcheck.cold import clean_cold
 from omk_precommit.fastcheck.identity import context_of, stored_verdict, verdict_file
 from omk_precommit.fastcheck.warm import clean_index, clean_worktree
 from omk_precommit.runtimes.registry import RUNTIMES
@@ -123,6 +122,8 @@ def _check(root: str, runtimes: tuple[Runtime, ...], *, staged: bool, index: dic
         else:  # no stat cache yet: every file is read anyway, without the full check's manifest objects
             count = clean_worktree(root, runtime.base_dir)
             if count is None:
+                from omk_precommit.fastcheck.cold import clean_cold
+
                 count = clean_cold(root, runtime.base_dir)
         if count is None:
             return None

@@ -2,6 +2,7 @@
 answered only when the caches vouch for everything, with a short list of imports."""
 from __future__ import annotations
 
+import json
 import os
 import site
 import subprocess
@@ -16,7 +17,8 @@ import omk_precommit
 from omk_precommit.cli import main
 from omk_precommit.commands import fast
 from omk_precommit.commands.install import install_project_assets
-from omk_precommit.fastcheck import statcache, warm
+from omk_precommit.engine import manifest as manifest_module
+from omk_precommit.fastcheck import cold, statcache, warm
 from testing.gitrepo import commit_all, git
 from testing.omk import install_both_runtimes
 from testing.pathenv import path_without
@@ -153,6 +155,145 @@ def test_anything_changed_falls_back_to_the_full_command(
     assert answers['doctor'] is False
     if change == 'stage-edit':
         assert answers['doctor --staged'] is False
+
+
+def remove_check_caches(root: Path) -> None:
+    for cache in (root / '.git').glob('omk-check-*'):
+        cache.unlink()
+
+
+def stat_caches(root: Path) -> dict[str, tuple[object, ...] | None]:
+    """The stat cache of each runtime, without the time it was written."""
+    records = {}
+    for base_dir in ('.kimi', '.kimi-code'):
+        record = warm.stat_record(root / '.git' / f'omk-check-cache{base_dir}')
+        records[base_dir] = None if record is None else record[1:]
+    return records
+
+
+@pytest.mark.parametrize('argv', [['check'], ['check', '--target', 'kimi-code'], ['check', '--dir', '{root}']])
+@pytest.mark.parametrize('hook', [False, True], ids=['by-hand', 'in-commit-hook'])
+@pytest.mark.parametrize('settled', [True, False], ids=['settled', 'racy'])
+def test_cold_check_prints_and_caches_what_the_full_command_does(
+    both: Path, argv: list[str], hook: bool, settled: bool, answered: list[bool],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = [arg.replace('{root}', str(both)) for arg in argv]
+    if hook:
+        monkeypatch.setenv('GIT_INDEX_FILE', str(both / '.git' / 'index'))
+        monkeypatch.setenv('PRE_COMMIT', '1')
+    if not settled:  # every file and both manifests changed just now: nothing may be recorded of them
+        for path in [*(both / '.kimi').rglob('*'), *(both / '.kimi-code').rglob('*')]:
+            os.utime(path)
+    remove_check_caches(both)
+    full = full_run(capsys, monkeypatch, argv)
+    full_caches = stat_caches(both)
+    remove_check_caches(both)
+    hot = run(capsys, argv)
+
+    staged = hook and '--dir' not in argv  # a cold check of the index is the full command's (no blob cache)
+    assert answered == [not staged]
+    assert hot == full
+    assert hot[0] == 0
+    assert stat_caches(both) == full_caches
+    if not staged:
+        assert any(record is not None for record in full_caches.values())
+        settle()
+        assert run(capsys, argv) == full  # the cache the cold run wrote answers the next one
+        assert answered[-1] is True
+
+
+def crlf(root: Path) -> None:
+    path = root / PROMPT
+    path.write_bytes(path.read_bytes().replace(b'\n', b'\r\n'))
+
+
+def edit_manifest(root: Path, change: str) -> None:
+    path = root / '.kimi' / 'omk-manifest.json'
+    data = json.loads(path.read_text())
+    entry = data['files'][0]
+    if change == 'older-version':
+        data['version'] = 0
+    elif change == 'uppercase-checksum':
+        entry['checksum'] = entry['checksum'].upper()
+    elif change == 'accepted':
+        entry['base_checksum'] = entry['checksum']
+    elif change == 'unknown-kind':
+        entry['kind'] = 'widget'
+    elif change == 'null-checksum':
+        entry['checksum'] = None
+    elif change == 'unsafe-path':
+        entry['path'] = '.kimi/../outside.md'
+    elif change == 'dot-path':
+        entry['path'] = entry['path'].replace('/agents/', '/./agents/')
+    elif change == 'backups':
+        data['backups'] = [{'managed_path': entry['path'], 'backup_path': entry['path'] + '.omk-backup-1',
+                            'created_at': '2026-01-01T00:00:00Z'}]
+    elif change == 'duplicate-file':
+        data['files'].append(dict(entry))
+    text = json.dumps(data, indent=2)
+    if change == 'duplicate-key':
+        text = text.replace('"version": 1,', '"version": 1, "version": 1,', 1)
+    elif change == 'surrogate':
+        text = text.replace('"created_at": "', '"created_at": "\\ud800', 1)
+    path.write_text(text)
+
+
+# change -> (whether the cold path answers it, the exit status both paths give)
+COLD_CHANGES = {
+    'crlf': (True, 0), 'uppercase-checksum': (True, 0), 'null-checksum': (True, 0),
+    'edit': (False, 1), 'delete': (False, 1), 'fifo': (False, 1), 'link-file': (False, 0), 'link-dir': (False, 2),
+    'link-asset-dir': (False, 2), 'manifest-link': (False, 2), 'older-version': (False, 0), 'duplicate-key': (False, 2),
+    'duplicate-file': (False, 2), 'accepted': (False, 0), 'unknown-kind': (False, 2), 'unsafe-path': (False, 2),
+    'dot-path': (False, 0), 'backups': (False, 0), 'surrogate': (False, 2),
+}
+
+
+@pytest.mark.parametrize('change', COLD_CHANGES)
+def test_cold_check_leaves_anything_unusual_to_the_full_command(
+    both: Path, change: str, answered: list[bool], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prompt = both / PROMPT
+    if change == 'crlf':
+        crlf(both)
+    elif change == 'edit':
+        prompt.write_text('edited\n')
+    elif change == 'delete':
+        prompt.unlink()
+    elif change == 'fifo':
+        prompt.unlink()
+        os.mkfifo(prompt)
+    elif change == 'link-file':  # inside the root, same bytes: the full command judges the target
+        prompt.rename(both / '.kimi' / 'prompt.md')
+        prompt.symlink_to('../../prompt.md')
+    elif change == 'link-dir':
+        outside = both.parent / 'elsewhere'
+        (both / '.kimi' / 'agents').rename(outside)
+        (both / '.kimi' / 'agents').symlink_to(outside)
+    elif change == 'link-asset-dir':
+        (both / '.kimi').rename(both.parent / 'kimi-elsewhere')
+        (both / '.kimi').symlink_to(both.parent / 'kimi-elsewhere')
+    elif change == 'manifest-link':
+        manifest = both / '.kimi' / 'omk-manifest.json'
+        manifest.rename(both / 'manifest.json')
+        manifest.symlink_to('../manifest.json')
+    else:
+        edit_manifest(both, change)
+    settle()
+    argv = ['check']
+    remove_check_caches(both)
+    hot = run(capsys, argv)
+    remove_check_caches(both)
+    full = full_run(capsys, monkeypatch, argv)
+
+    assert (answered, hot[0]) == ([COLD_CHANGES[change][0]], COLD_CHANGES[change][1]), hot
+    assert hot == full
+
+
+def test_cold_check_knows_the_manifest_version_the_loader_writes() -> None:
+    assert cold.MANIFEST_VERSION == manifest_module.MANIFEST_VERSION
+    assert cold.KINDS == {kind.value for kind in manifest_module.EntryKind}
 
 
 def test_outside_git_the_hot_path_does_not_answer(tmp_path: Path, short_window: None, answered: list[bool],

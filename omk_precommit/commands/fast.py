@@ -2,12 +2,15 @@
 
 Most commits change nothing omk judges, and then both hooks only compare identities: the stat
 or blob cache vouches for every managed file (``fastcheck.warm``), the doctor's stored verdict
-is still valid (``fastcheck.identity``). ``answer`` does just that, importing only ``os``,
-``sys`` and those modules (no argparse, pathlib, typing, re, subprocess): it returns
-the exit status after printing exactly what the full command would print, or None — for any
-other command or option, anything drifted or changed, no cache, no manifest, outside git, a
-redirected repository only GitPython can locate — and then ``cli`` runs the command as usual,
-with nothing printed yet. Both paths therefore give the same bytes and the same exit status.
+is still valid (``fastcheck.identity``). A working-tree ``check`` with no stat cache yet and no
+drift is answered too (``fastcheck.cold``): every file is read then anyway, and only the full
+check's manifest objects and imports are spared. ``answer`` does just that, importing only
+``os``, ``sys`` and those modules (no argparse, pathlib, typing, subprocess; ``json`` only for a
+cold check): it returns the exit status after printing exactly what the full command would
+print, or None — for any other command or option, anything drifted or changed, no cache (but
+for that cold check), no manifest, outside git, a redirected repository only GitPython can
+locate — and then ``cli`` runs the command as usual, with nothing printed yet. Both paths
+therefore give the same bytes and the same exit status.
 """
 from __future__ import annotations
 
@@ -114,7 +117,14 @@ def _check(root: str, runtimes: tuple[Runtime, ...], *, staged: bool, index: dic
     """``check``'s clean output when no managed file of any runtime drifted (``render.text.print_check``)."""
     counts = []
     for runtime in runtimes:
-        count = clean_index(root, runtime.base_dir, index) if staged else clean_worktree(root, runtime.base_dir)
+        if staged:
+            count = clean_index(root, runtime.base_dir, index)
+        else:  # no stat cache yet: every file is read anyway, without the full check's manifest objects
+            count = clean_worktree(root, runtime.base_dir)
+            if count is None:
+                from omk_precommit.fastcheck.cold import clean_cold
+
+                count = clean_cold(root, runtime.base_dir)
         if count is None:
             return None
         counts.append(count)

@@ -45,11 +45,11 @@ def read_record(path: str | Path, kind: bytes) -> tuple[Any, ...] | None:
     return fields if type(fields) is tuple else None
 
 
-def write_record(path: Path, kind: bytes, fields: tuple[Any, ...]) -> None:
+def write_record(path: str | Path, kind: bytes, fields: tuple[Any, ...]) -> None:
     """Replace the cache at ``path`` atomically with ``fields``; errors are ignored."""
     body = marshal.dumps(fields)
     data = b'%s %s %s %08x\n%s' % (_MAGIC, kind, _version(), zlib.crc32(body), body)
-    tmp = path.with_name(f'{path.name}.{os.getpid()}.tmp')
+    tmp = f'{path}.{os.getpid()}.tmp'
     try:
         # No fsync: after a crash a torn or empty cache fails its CRC and is ignored.
         with open(tmp, 'wb') as f:

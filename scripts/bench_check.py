@@ -74,7 +74,14 @@ def user_install(workdir: Path, omk: str | None = None) -> tuple[list[str], str]
         return [omk], str(beside) if beside.exists() else sys.executable
     venv = workdir / 'venv'
     print(f'installing {REPO_ROOT} (pip install, not editable) into {venv} ...', file=sys.stderr)
-    subprocess.run((sys.executable, '-m', 'venv', str(venv)), check=True)
+    # As pre-commit makes a hook environment: virtualenv (a dependency of pre-commit), whose
+    # seeded pip writes console scripts that import nothing more; python -m venv's bundled pip
+    # may be older and write ones that import re first. (prek's uv writes its own, also lean.)
+    try:
+        import virtualenv  # noqa: F401
+        subprocess.run((sys.executable, '-m', 'virtualenv', '-q', str(venv)), check=True)
+    except ImportError:
+        subprocess.run((sys.executable, '-m', 'venv', str(venv)), check=True)
     bin_dir = venv / ('Scripts' if os.name == 'nt' else 'bin')
     subprocess.run((str(bin_dir / 'python'), '-m', 'pip', 'install', '-q', '--disable-pip-version-check', str(REPO_ROOT)),
                    check=True)

@@ -59,6 +59,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = (judges.__file__, None, report.longrepr[2])
 
 
+# The slowest test files, slowest first (measured with --durations): they start first, so that
+# under pytest-xdist no worker is left running one of them alone at the end. Order otherwise kept.
+SLOWEST_FILES = (
+    'precommit_hooks_test.py', 'judges_test.py', 'hot_path_test.py', 'doctor_live_gate_test.py',
+    'safety_gate_test.py', 'kimi_code_real_test.py', 'upgrade_release_test.py', 'crash_recovery_test.py',
+    'doctor_cache_test.py', 'doctor_corpus_test.py', 'kimi_code_hooks_enable_test.py', 'doctor_hook_test.py',
+    'check_cache_test.py', 'multi_runtime_test.py',
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Under pytest-xdist, a worker hands the judges it used to the controller, which prints them."""
     workeroutput = getattr(session.config, 'workeroutput', None)

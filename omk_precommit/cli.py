@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from omk_precommit.errors import OmkError
+from omk_precommit.errors import EXIT_ERROR, OmkError
 
 TYPE_CHECKING = False  # the hooks' hot path (commands.fast) imports no typing, argparse or re
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import ModuleType
 
-EXIT_ERROR = 2
 COMMANDS = ('install', 'sync', 'rollback', 'check', 'doctor', 'diff', 'accept', 'forget', 'migrate', 'agents', 'hooks',
             'skills', 'bundles', 'bundle')
 

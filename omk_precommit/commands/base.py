@@ -11,10 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from omk_precommit.errors import OmkError
+from omk_precommit.errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, OmkError  # noqa: F401 - the exit statuses, for the commands
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, RUNTIMES, Runtime, get_runtime, runtime_names
 
-EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 USER_HELP = ('the user scope: role agents and hook scripts in $OMK_KIMI_USER_DIR, else $KIMI_SHARE_DIR or ~/.kimi '
              '(Kimi Code: $KIMI_CODE_HOME or ~/.kimi-code), created if missing. '
              'Without --user: the project scope, .kimi/ (or .kimi-code/) in --dir')

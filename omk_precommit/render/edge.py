@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 import sys
 
+from omk_precommit.errors import EXIT_ERROR
+
 TYPE_CHECKING = False  # every run passes here, the hooks' hot path included: no typing at import
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any, TextIO
 
-EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from omk_precommit.engine.checksum import Fingerprint
 from omk_precommit.fastcheck.cachefile import cache_file, write_record
 from omk_precommit.fastcheck.statcache import ManifestSnapshot
-from omk_precommit.fastcheck.warm import BLOB_KIND, blob_record
+from omk_precommit.fastcheck.warm import BLOB_CACHE, BLOB_KIND, blob_record
 
 _KIND = BLOB_KIND
 
@@ -36,7 +36,7 @@ class BlobCache:
 
     @classmethod
     def for_root(cls, root: Path, base_dir: str) -> BlobCache:
-        return cls(cache_file(root, f'omk-check-blobs{base_dir}'))
+        return cls(cache_file(root, BLOB_CACHE + base_dir))
 
     def manifest(self, blob: str) -> ManifestSnapshot | None:
         """The snapshot of the manifest whose blob id is ``blob``, if this cache holds it."""

@@ -43,7 +43,7 @@ def clean_cold(root: str, base_dir: str) -> int | None:
     directory = git_dir_of(root)
     if directory is None:
         return None
-    cache = os.path.join(directory, f'omk-check-cache{base_dir}')
+    cache = os.path.join(directory, warm.STAT_CACHE + base_dir)
     record = warm.stat_record(cache)
     if record is not None and any(fp is not None for fp in record[5]):
         return None  # a warm cache: the full check reads only what changed
@@ -65,7 +65,7 @@ def clean_cold(root: str, base_dir: str) -> int | None:
     if snapshot is None:
         return None
     paths, checksums, other_paths = snapshot
-    if not warm._no_link_on_the_way(prefix, (manifest_rel, *paths, *other_paths), ()):
+    if not warm.no_link_on_the_way(prefix, (manifest_rel, *paths, *other_paths), ()):
         return None
     found = _fingerprints(prefix, paths, checksums)
     if found is None:

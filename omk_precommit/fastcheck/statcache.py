@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from omk_precommit.engine.checksum import Fingerprint
 from omk_precommit.fastcheck.cachefile import cache_file, write_record
-from omk_precommit.fastcheck.warm import RACY_WINDOW_NS, STAT_KEY, STAT_KIND, snapshot_fields, stat_record
+from omk_precommit.fastcheck.warm import RACY_WINDOW_NS, STAT_CACHE, STAT_KEY, STAT_KIND, snapshot_fields, stat_record
 
 __all__ = ['RACY_WINDOW_NS', 'ManifestSnapshot', 'StatCache', 'cache_path', 'valid_snapshot']
 _KIND = STAT_KIND
@@ -46,7 +46,7 @@ class ManifestSnapshot(NamedTuple):
 
 def cache_path(root: Path, base_dir: str) -> Path | None:
     """Where the stat cache of ``base_dir`` under ``root`` lives; None outside a git work tree."""
-    return cache_file(root, f'omk-check-cache{base_dir}')
+    return cache_file(root, STAT_CACHE + base_dir)
 
 
 class StatCache:

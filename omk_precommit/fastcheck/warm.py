@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     Snapshot = tuple[tuple[str, ...], tuple['str | None', ...], tuple[str, ...]]
 
 STAT_KIND = b'stat/2'  # the stat cache's layout; bump it when the fields change
+STAT_CACHE, BLOB_CACHE = 'omk-check-cache', 'omk-check-blobs'  # in the git dir, + the asset dir: …cache.kimi
 BLOB_KIND = b'blob/1'  # the blob cache's layout
 # Wider than any timestamp granularity a file system offers (FAT: 2 s) plus the lag of the
 # kernel's coarse clock behind time.time_ns(): a change after a check started always gets a
@@ -99,7 +100,7 @@ def clean_worktree(root: str, base_dir: str) -> int | None:
     """The number of files the manifest in ``root/base_dir`` manages when the stat cache vouches
     that none of them drifted on disk; None when the full check must judge."""
     directory = git_dir_of(root)
-    record = stat_record(os.path.join(directory, f'omk-check-cache{base_dir}')) if directory is not None else None
+    record = stat_record(os.path.join(directory, STAT_CACHE + base_dir)) if directory is not None else None
     if record is None:
         return None
     written_ns, manifest_key, snapshot, paths, recorded, fps, lfs = record
@@ -110,7 +111,7 @@ def clean_worktree(root: str, base_dir: str) -> int | None:
     manifest = f'{base_dir}/{MANIFEST_NAME}'
     other_paths = snapshot[2]
     # The managed files themselves are lstat'ed below (a link is not a regular file).
-    if not all_safe((*paths, *other_paths), base_dir) or not _no_link_on_the_way(prefix, (manifest, *other_paths), paths):
+    if not all_safe((*paths, *other_paths), base_dir) or not no_link_on_the_way(prefix, (manifest, *other_paths), paths):
         return None
     try:
         st = os.lstat(prefix + manifest)
@@ -143,7 +144,7 @@ def clean_index(root: str, base_dir: str, blobs: dict[str, str]) -> int | None:
     directory = git_dir_of(root)
     if manifest_blob is None or directory is None:
         return None
-    record = blob_record(os.path.join(directory, f'omk-check-blobs{base_dir}'))
+    record = blob_record(os.path.join(directory, BLOB_CACHE + base_dir))
     if record is None:
         return None
     recorded_blob, snapshot, known = record
@@ -151,7 +152,7 @@ def clean_index(root: str, base_dir: str, blobs: dict[str, str]) -> int | None:
         return None
     paths, checksums, other_paths = snapshot
     checked = (f'{base_dir}/{MANIFEST_NAME}', *paths, *other_paths)
-    if not all_safe((*paths, *other_paths), base_dir) or not _no_link_on_the_way(os.path.join(root, ''), checked, ()):
+    if not all_safe((*paths, *other_paths), base_dir) or not no_link_on_the_way(os.path.join(root, ''), checked, ()):
         return None
     used = set()
     for rel, checksum in zip(paths, checksums):
@@ -163,7 +164,7 @@ def clean_index(root: str, base_dir: str, blobs: dict[str, str]) -> int | None:
     return len(paths) if len(used) == len(known) else None  # else the full check prunes the cache
 
 
-def _no_link_on_the_way(prefix: str, rels: tuple[str, ...], more: tuple[str, ...]) -> bool:
+def no_link_on_the_way(prefix: str, rels: tuple[str, ...], more: tuple[str, ...]) -> bool:
     """True when no existing file or directory named by ``rels`` (below the root), nor any directory
     on their way or on the way of ``more``, is a symlink: then none of them can resolve outside
     the root. One ``lstat`` per directory, and one listing per directory holding one of ``rels``."""

@@ -61,13 +61,13 @@ def _recipe(node_package: str) -> str:
     return f'@moonshot-ai/kimi-code@{KIMI_CODE_VERSION} {node_package}@{NODE_VERSION} lock {lock}\n'
 
 
-# A failed install is tried once per session and place (cache dir, registry), not once per test.
-_failures: dict[tuple[str, str | None], KimiCodeUnavailable] = {}
+# A failed install is tried once per session and place (cache dir, registry, npm), not once per test.
+_failures: dict[tuple[str, str | None, str | None], KimiCodeUnavailable] = {}
 
 
 def install_kimi_code() -> Path:
     """The prefix holding ``node_modules/.bin/kimi`` and ``node``, installed once and cached."""
-    attempt = (str(cache_dir()), os.environ.get('npm_config_registry'))
+    attempt = (str(cache_dir()), os.environ.get('npm_config_registry'), shutil.which('npm'))
     if attempt in _failures:
         raise _failures[attempt]
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 from omk_precommit.doctor.bundle import check_recorded_bundle
 from omk_precommit.doctor.kimi_binary import KimiQuery, check_kimi_binary
 from omk_precommit.doctor.kimi_config import check_kimi_config
-from omk_precommit.doctor.manifest import check_manifest, load_manifest, managed_paths
+from omk_precommit.doctor.manifest import LoadedManifest, check_manifest, load_manifest, managed_paths
 from omk_precommit.doctor.project import base_dir_problem, check_project
 from omk_precommit.doctor.staged import staged_tree
 from omk_precommit.engine.findings import DiagResult, Finding, Severity
@@ -48,8 +48,9 @@ def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str 
     """
     runtime = get_runtime(target)
     if staged:
-        with staged_tree(root, runtime.base_dir) as tree:
-            results = tree.as_project(_project_results(tree.root, runtime, git_root=root, staged=True))
+        with staged_tree(root, runtime) as tree:
+            results = tree.as_project(_project_results(tree.root, runtime, git_root=root, staged=True,
+                                                        clean=tree.left_out, loaded=tree.manifest))
             if inputs is not None:
                 inputs += tree.pathspecs
     else:
@@ -64,14 +65,18 @@ def diagnose_project(root: Path, *, strict: bool = False, target: Runtime | str 
     return results
 
 
-def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bool = False) -> list[DiagResult]:
-    """Every check that reads the project's files under ``root``; ``git_root`` answers which paths git ignores."""
+def _project_results(root: Path, runtime: Runtime, *, git_root: Path, staged: bool = False,
+                     clean: frozenset[str] = frozenset(), loaded: LoadedManifest | None = None) -> list[DiagResult]:
+    """Every check that reads the project's files under ``root``; ``git_root`` answers which paths git ignores.
+    ``clean``: managed files a staged tree left out, known from the index to match the manifest;
+    ``loaded``: the manifest under ``root``, if the staged tree loaded it already."""
     results = check_project(root, runtime, staged=staged)
     if base_dir_problem(root, runtime) is None:
-        loaded = load_manifest(root, runtime.base_dir)  # once, for both
+        loaded = loaded or load_manifest(root, runtime.base_dir)  # once, for all
         for group, check in runtime.doctor_checks(root, managed_paths(root, runtime.base_dir, loaded)):
             results += _guarded(group, check)
-        results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root, loaded=loaded))
+        results += _guarded('manifest', lambda: check_manifest(root, runtime, git_root=git_root, loaded=loaded,
+                                                               clean=clean))
         results += _guarded('bundle', lambda: check_recorded_bundle(root, runtime, bundle_root=git_root,
                                                                     loaded=loaded.error or loaded.manifest))
     return results + _guarded('kimi config', lambda: check_kimi_config(root, runtime))

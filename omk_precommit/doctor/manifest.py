@@ -50,12 +50,13 @@ def _not_a_directory(root: Path, rel: str) -> str | None:
 
 
 def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None,
-                   loaded: LoadedManifest | None = None) -> list[DiagResult]:
+                   loaded: LoadedManifest | None = None, clean: frozenset[str] = frozenset()) -> list[DiagResult]:
     """Load errors, missing (error) and locally edited (warning) managed files, and missing backups (warning).
 
     Drift in a path git ignores is not an error; ``git_root`` (default ``root``) is the work tree
     to ask, for when ``root`` holds a copy of its staged files. ``loaded``: the manifest as
-    ``load_manifest`` loaded it, so it is not loaded again.
+    ``load_manifest`` loaded it, so it is not loaded again. ``clean``: managed files known to
+    match the manifest without reading them (a staged copy leaves them out).
     """
     findings = Findings('manifest')
     base_dir = runtime.base_dir
@@ -65,7 +66,7 @@ def check_manifest(root: Path, runtime: Runtime, *, git_root: Path | None = None
         if loaded.error is not None:
             raise loaded.error
         manifest = loaded.manifest
-        drifted = manifest.drifted_files(root, guard=loaded.guard) if manifest else []
+        drifted = manifest.drifted_files(root, guard=loaded.guard, clean=clean) if manifest else []
     except OmkError as e:
         message = str(e)
         findings.error(rel, message[len(rel) + 2:] if message.startswith(f'{rel}: ') else message,

@@ -9,9 +9,17 @@ have them: the mode git records (the executable bit of hook scripts), symlinks a
 and none of the untracked or ignored files. What staged files point at outside those paths (a
 hook's ``scripts/x.sh``, a prompt in ``docs/``, a symlink's target) is checked out from the
 index too, until nothing new is referenced; what the index lacks is missing, as in a clone.
+
+Files no check looks at are left out (``judged_by_blob``): a large skill's scripts, references
+and assets are most of a big asset dir, and creating thousands of files costs far more than
+the checks. Their directories are still made, so listings show them; a managed one is judged
+from its blob id as ``check --staged`` judges it, and written when it differs; and one that
+something written points at (an ``extend``, a hook's script, a symlink) is fetched like any
+reference. ``tests/staged_tree_test.py`` holds the verdict to the doctor's on a clone.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
 import shutil
@@ -21,17 +29,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from omk_precommit.doctor.manifest import LoadedManifest, load_manifest
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.fsutil import read_regular
-from omk_precommit.engine.gitutil import checkout_index, untracked_files
+from omk_precommit.engine.gitutil import REGULAR_MODES, IndexEntry, checkout_index, checkout_paths, index_entries, untracked_files
 from omk_precommit.errors import OmkError
+from omk_precommit.fastcheck.check import staged_fingerprints
 from omk_precommit.kimi_config.records import RECORD_SUFFIX
 from omk_precommit.runtimes.hook_commands import referenced_script
 from omk_precommit.runtimes.hook_rules import load_hook_tables
 from omk_precommit.runtimes.hooks import HOOK_CONFIG_FILES
 from omk_precommit.runtimes.kimi_cli.agentspec import spec_references
-from omk_precommit.runtimes.registry import RUNTIMES
+from omk_precommit.runtimes.registry import RUNTIMES, Runtime
 
 MAX_ROUNDS = 8  # of following references out of the base dir: an extend chain is rarely longer
 SHOWN_SKIPPED = 3  # untracked files named in the summary; the rest are counted
@@ -46,6 +56,8 @@ class StagedTree:
     base_dir: str
     untracked: tuple[str, ...]
     pathspecs: tuple[str, ...] = ()  # what was asked of the index: the doctor's inputs (the verdict cache's key)
+    left_out: frozenset[str] = frozenset()  # staged files not written: unread, and clean when managed (``judged_by_blob``)
+    manifest: LoadedManifest | None = None  # the staged manifest, when loaded to judge those
 
     def as_project(self, results: list[DiagResult]) -> list[DiagResult]:
         """A summary of what was judged, then ``results`` with ``root`` read as ``project`` throughout."""
@@ -80,36 +92,95 @@ def staged_paths(base_dir: str) -> list[str]:
 
 
 @contextmanager
-def staged_tree(project: Path, base_dir: str) -> Iterator[StagedTree]:
-    """The staged files the doctor reads, written to a temporary directory removed on exit."""
+def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
+    """The staged files the doctor of ``runtime`` reads, written to a temporary directory removed on exit."""
     try:
         root = Path(tempfile.mkdtemp(prefix='omk-staged-')).resolve()
     except OSError as e:
         raise OmkError(f'{tempfile.gettempdir()}: cannot create a temporary directory for the staged files '
                        f'({e.strerror}); set TMPDIR to a writable directory') from None
     try:
-        wanted = staged_paths(base_dir)
-        covered = follow_references(root, checkout_index(project, wanted, root), wanted,
-                                    lambda paths: checkout_index(project, paths, root))
-        yield StagedTree(root, project, base_dir, tuple(untracked_files(project, wanted)), tuple(covered))
+        wanted = staged_paths(runtime.base_dir)
+        entries = index_entries(project, wanted)
+        prefix = f'{runtime.base_dir}/'
+        unseen = {e.path: e for e in entries
+                  if e.mode in REGULAR_MODES and e.path.startswith(prefix) and not runtime.doctor_looks_at(e.path)}
+        written = checkout_paths(project, [e for e in entries if e.path not in unseen], root)
+        left_out: frozenset[str] = frozenset()
+        loaded = None
+        if unseen:
+            for directory in {posixpath.dirname(rel) for rel in unseen}:  # listings still show them
+                os.makedirs(os.path.join(root, directory), exist_ok=True)
+            loaded = load_manifest(root, runtime.base_dir)
+            left_out = judged_by_blob(project, runtime.base_dir, unseen, loaded)
+            if len(left_out) < len(unseen):
+                written += checkout_paths(project, [e for rel, e in unseen.items() if rel not in left_out], root)
+                loaded = None  # it listed the directories before these files were written
+        covered = follow_references(root, written, wanted, lambda paths: checkout_index(project, paths, root),
+                                    absent=left_out)
+        yield StagedTree(root, project, runtime.base_dir, tuple(untracked_files(project, wanted)), tuple(covered),
+                         left_out, loaded)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry],
+                   loaded: LoadedManifest) -> frozenset[str]:
+    """Of the staged files ``unseen``, which no check looks at (``Runtime.doctor_looks_at``), those
+    the staged tree can leave out: the files the staged manifest (``loaded``) does not manage and
+    those it records as they are staged (judged from their blob ids, as ``check --staged`` judges
+    them), unless a managed path lies below one. A managed file that differs is written, so the
+    drift check reads it as before; so is every file when the manifest cannot be used (the doctor
+    reports why)."""
+    if loaded.error is not None:
+        return frozenset()
+    recorded = {e.path: e.checksum for e in loaded.manifest.files} if loaded.manifest is not None else {}
+    known = staged_fingerprints(project, base_dir, {e.blob for rel, e in unseen.items() if rel in recorded})
+    on_the_way: set[str] = set()
+    for rel in recorded:
+        directory = posixpath.dirname(rel)
+        while directory and directory not in on_the_way:
+            on_the_way.add(directory)
+            directory = posixpath.dirname(directory)
+    return frozenset(rel for rel, entry in unseen.items() if rel not in on_the_way and (
+        rel not in recorded or (entry.blob in known and known[entry.blob].matches(recorded[rel]))))
+
+
 def follow_references(root: Path, written: list[str], covered: list[str],
-                      fetch: Callable[[list[str]], list[str]]) -> list[str]:
+                      fetch: Callable[[list[str]], list[str]], absent: frozenset[str] = frozenset()) -> list[str]:
     """``covered`` plus what the ``written`` files under ``root`` point at outside it, and what
     those point at in turn; ``fetch(paths)`` makes them readable (checks them out from the index)
-    and returns the files it wrote. A reference the index lacks stays missing, as in a clone."""
+    and returns the files it wrote. A reference the index lacks stays missing, as in a clone.
+    ``absent``: covered files left out of ``root``, fetched too when something points at them
+    (or at a directory holding them)."""
     covered = list(covered)
+    left_out = sorted(absent)
     for _ in range(MAX_ROUNDS):
-        wanted = sorted({ref for rel in written for ref in _references(root, rel)
-                         if not any(ref == c or ref.startswith(f'{c}/') for c in covered)})
+        refs = {ref for rel in written for ref in _references(root, rel)}
+        outside = {ref for ref in refs if not any(ref == c or ref.startswith(f'{c}/') for c in covered)}
+        wanted = sorted(outside | _under(refs, left_out))
         if not wanted:
             break
-        covered += wanted
+        covered += sorted(outside)
+        fetched = set(wanted)
+        left_out = [rel for rel in left_out if rel not in fetched]
         written = fetch(wanted)
     return covered
+
+
+def _under(refs: set[str], paths: list[str]) -> set[str]:
+    """The ``paths`` (sorted) that are one of ``refs`` or lie under one of them."""
+    found = set()
+    for ref in refs:
+        start = bisect.bisect_left(paths, ref)
+        if start < len(paths) and paths[start] == ref:
+            found.add(ref)
+        below = f'{ref}/'
+        for i in range(bisect.bisect_left(paths, below), len(paths)):
+            if not paths[i].startswith(below):
+                break
+            found.add(paths[i])
+    return found
 
 
 def _references(root: Path, rel: str) -> set[str]:

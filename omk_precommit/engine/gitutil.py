@@ -260,59 +260,60 @@ class StagedFiles:
         return OmkError(f'{self._root}: cannot read the git index ({reason}); run omk-kimi check without --staged')
 
 
-def staged_blob_ids(root: Path, base_dir: str) -> dict[str, str]:
-    """The blob id of every stage-0 index entry under ``base_dir``, by path.
+class IndexEntry:
+    """A stage-0 entry of git's index: its mode (``100644``, ``100755``, ``120000``, ``160000``),
+    blob id and path. A plain class: the hot path imports this module, and neither ``typing``
+    nor ``collections``."""
 
-    One ``git ls-files``: far cheaper than reading the blobs, and enough to know which staged
-    files are unchanged. ``GIT_INDEX_FILE`` is honoured, like everywhere in this module.
+    __slots__ = ('mode', 'blob', 'path')
+
+    def __init__(self, mode: str, blob: str, path: str) -> None:
+        self.mode, self.blob, self.path = mode, blob, path
+
+
+REGULAR_MODES = frozenset({'100644', '100755'})  # a file, not a symlink or submodule
+
+
+def index_entries(root: Path, pathspecs: Sequence[str], *, action: str = 'run it without --staged outside a commit',
+                  ) -> list[IndexEntry]:
+    """The stage-0 entries of git's index under ``pathspecs`` (the sides of an unresolved conflict
+    are left out), from one ``git ls-files --stage``: far cheaper than reading the blobs, and
+    enough to know which staged files are unchanged. ``GIT_INDEX_FILE`` is honoured, like
+    everywhere in this module. ``action``: what the error tells the user to do when git fails.
     """
-    import subprocess
-
-    try:
-        proc = subprocess.run(
-            ('git', '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', base_dir),
-            cwd=root, capture_output=True, check=False,
-        )
-    except OSError as e:
-        raise OmkError(f'git: cannot run it ({e.strerror}); install git to check staged files') from None
-    if proc.returncode != 0:
-        reason = proc.stderr.decode(errors='replace').strip().splitlines() or [f'git ls-files exited {proc.returncode}']
-        raise OmkError(f'{root}: cannot read the git index ({reason[-1]}); run omk-kimi check without --staged')
-    blobs = {}
-    for record in proc.stdout.decode('utf-8', errors='surrogateescape').split('\0'):
+    listing = _git(root, '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', *pathspecs, action=action)
+    entries = []
+    for record in listing.decode('utf-8', errors='surrogateescape').split('\0'):
         meta, _, path = record.partition('\t')
         fields = meta.split(' ')
-        if len(fields) == 3 and fields[2] == '0':  # stage 0: not a side of an unresolved conflict
-            blobs[path] = fields[1]
-    return blobs
+        if len(fields) == 3 and fields[2] == '0':
+            entries.append(IndexEntry(fields[0], fields[1], path))
+    return entries
+
+
+def staged_blob_ids(root: Path, base_dir: str) -> dict[str, str]:
+    """The blob id of every stage-0 index entry under ``base_dir``, by path."""
+    return {e.path: e.blob for e in index_entries(root, [base_dir], action='run omk-kimi check without --staged')}
 
 
 def staged_paths(root: Path, paths: Sequence[str]) -> set[str]:
     """The subset of ``paths`` (files relative to ``root``) that have a stage-0 entry in git's index."""
-    listing = _git(root, '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', *paths)
-    found = set()
-    for record in listing.decode('utf-8', errors='surrogateescape').split('\0'):
-        meta, _, path = record.partition('\t')
-        fields = meta.split(' ')
-        if len(fields) == 3 and fields[2] == '0' and path in paths:
-            found.add(path)
-    return found
+    return {e.path for e in index_entries(root, paths)} & set(paths)
 
 
 def checkout_index(root: Path, pathspecs: Sequence[str], dest: Path) -> list[str]:
-    """Write the staged (stage-0) files matching ``pathspecs`` under ``dest``; return their paths.
+    """Write the staged (stage-0) files matching ``pathspecs`` under ``dest``; return their paths."""
+    return checkout_paths(root, index_entries(root, pathspecs), dest)
+
+
+def checkout_paths(root: Path, entries: Sequence[IndexEntry], dest: Path) -> list[str]:
+    """Write the staged files ``entries`` under ``dest``; return their paths.
 
     ``git checkout-index`` writes them as a checkout would (the mode git records, so the
     executable bit; symlinks as symlinks; eol conversion and filters) and leaves the index and
     the working tree alone. ``GIT_INDEX_FILE`` is honoured. Submodules are left out.
     """
-    listing = _git(root, '--literal-pathspecs', 'ls-files', '--stage', '-z', '--', *pathspecs)
-    paths = []
-    for record in listing.decode('utf-8', errors='surrogateescape').split('\0'):
-        meta, _, path = record.partition('\t')
-        fields = meta.split(' ')
-        if len(fields) == 3 and fields[2] == '0' and fields[0] != _GITLINK:
-            paths.append(path)
+    paths = [e.path for e in entries if e.mode != _GITLINK]
     if paths:
         _git(root, 'checkout-index', '-f', '-z', '--stdin', f'--prefix={dest}{os.sep}',
              stdin='\0'.join(paths).encode('utf-8', errors='surrogateescape'))
@@ -328,8 +329,8 @@ def untracked_files(root: Path, pathspecs: Sequence[str]) -> list[str]:
 _GITLINK = '160000'  # the mode of a submodule entry
 
 
-def _git(root: Path, *args: str, stdin: bytes = b'') -> bytes:
-    """The output of ``git ARGS`` run in ``root``; an ``OmkError`` naming git's reason when it fails."""
+def _git(root: Path, *args: str, stdin: bytes = b'', action: str = 'run it without --staged outside a commit') -> bytes:
+    """The output of ``git ARGS`` run in ``root``; an ``OmkError`` naming git's reason and ``action`` when it fails."""
     import subprocess
 
     try:
@@ -338,7 +339,7 @@ def _git(root: Path, *args: str, stdin: bytes = b'') -> bytes:
         raise OmkError(f'git: cannot run it ({e.strerror}); install git to judge the staged files') from None
     if proc.returncode != 0:
         reason = proc.stderr.decode(errors='replace').strip().splitlines() or [f'git {args[-1]} exited {proc.returncode}']
-        raise OmkError(f'{root}: cannot read the git index ({reason[-1]}); run it without --staged outside a commit')
+        raise OmkError(f'{root}: cannot read the git index ({reason[-1]}); {action}')
     return proc.stdout
 
 

@@ -221,14 +221,16 @@ class AssetManifest:
 
     def drifted_files(
         self, root: Path, *, guard: RootGuard | None = None, cache: StatCache | None = None,
+        clean: frozenset[str] = frozenset(),
     ) -> list[Drift]:
         """Managed files that are missing or whose bytes no longer match their checksum.
 
         Pass the ``guard`` the manifest was loaded with to stat each file only once, and a
-        ``cache`` to skip reading files whose stat it knows (the caller saves it). A modified
-        file's record carries the ``expected`` checksum; a missing one's is None, as in omk 0.5.0.
+        ``cache`` to skip reading files whose stat it knows (the caller saves it); ``clean``:
+        files known to match, not looked at. A modified file's record carries the ``expected``
+        checksum; a missing one's is None, as in omk 0.5.0.
         """
-        recorded = {e.path: e.checksum for e in self.files}
+        recorded = {e.path: e.checksum for e in self.files if e.path not in clean}
         return [
             d._replace(expected=recorded[d.path]) if d.state is DriftState.MODIFIED else d
             for d in drifted_files(guard or RootGuard(root), recorded.items(), cache)

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from omk_precommit.engine.checksum import fingerprint
+from omk_precommit.engine.checksum import Fingerprint, fingerprint
 from omk_precommit.engine.drift import Drift, DriftState, drifted_files, read_regular_files, with_conflicts
 from omk_precommit.engine.gitutil import StagedFiles, ignored_paths, sparse_excluded, staged_blob_ids
 from omk_precommit.engine.paths import DEFAULT_BASE_DIR, MANIFEST_NAME, RootGuard, all_safe
@@ -139,6 +139,30 @@ def _still_safe(guard: RootGuard, base_dir: str, snapshot: ManifestSnapshot, *, 
     return guard.all_inside(snapshot.paths) and all(map(guard.is_inside, snapshot.other_paths))
 
 
+def staged_fingerprints(root: Path, base_dir: str, blobs: set[str]) -> dict[str, Fingerprint]:
+    """The fingerprints of the staged blobs ``blobs`` (of files under ``base_dir``), from the blob
+    cache ``check --staged`` keeps, or read through git and remembered there; an unreadable blob
+    has none."""
+    cache = BlobCache.for_root(root, base_dir)
+    _learn(root, cache, blobs)
+    found = {blob: fp for blob in blobs if (fp := cache.fingerprint(blob)) is not None}
+    cache.save()
+    return found
+
+
+def _learn(root: Path, cache: BlobCache, blobs: set[str]) -> dict[str, bytes | None]:
+    """Read the ``blobs`` the cache does not know from git and remember their fingerprints; their bytes."""
+    unknown = sorted(blob for blob in blobs if cache.fingerprint(blob) is None)
+    if not unknown:
+        return {}
+    with StagedFiles(root) as index:
+        contents = index.read_objects(unknown)
+    for blob, data in contents.items():
+        if data is not None:
+            cache.store(blob, fingerprint(data))
+    return contents
+
+
 def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
     """How many files the staged manifest manages and which staged files differ from it.
 
@@ -162,14 +186,7 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
                            'run git fsck')
         snapshot = _snapshot_of(AssetManifest.parse(root, raw, base_dir, guard=guard))
         cache.remember_manifest(manifest_blob, snapshot)
-    unknown = {blobs[rel] for rel in snapshot.paths if rel in blobs and cache.fingerprint(blobs[rel]) is None}
-    contents: dict[str, bytes | None] = {}
-    if unknown:
-        with StagedFiles(root) as index:
-            contents = index.read_objects(sorted(unknown))
-        for blob, data in contents.items():
-            if data is not None:
-                cache.store(blob, fingerprint(data))
+    contents = _learn(root, cache, {blobs[rel] for rel in snapshot.paths if rel in blobs})
     drifted = []
     for rel, checksum in zip(snapshot.paths, snapshot.checksums):
         staged_blob = blobs.get(rel)

@@ -160,3 +160,15 @@ class Runtime:
     def doctor_checks(self, root: Path, managed: frozenset[str]) -> list[CheckGroup]:
         """The doctor's checks of this runtime's files under ``root / base_dir``, as named groups."""
         raise NotImplementedError
+
+    def doctor_looks_at(self, rel: str) -> bool:
+        """Whether ``doctor_checks`` may look at the project file ``rel`` (open it, find it in a
+        listing or ask its type) other than through a file that points at it. The staged doctor
+        writes only these, and what they point at, into its temporary tree; the others, the bulk
+        of a large skill, it judges from their blob ids (``doctor/staged.py``)."""
+        prefix = f'{self.base_dir}/skills/'
+        return not rel.startswith(prefix) or self.skill_rules_look_at(rel[len(prefix):].split('/'))
+
+    def skill_rules_look_at(self, parts: list[str]) -> bool:
+        """``doctor_looks_at`` for the file ``<base_dir>/skills/<parts>``: yes, unless the runtime knows better."""
+        return True

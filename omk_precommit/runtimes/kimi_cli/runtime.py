@@ -84,5 +84,10 @@ class KimiCli(Runtime):
                 ('hooks', lambda: check_hooks(root, base_dir)),
                 ('skills', lambda: check_skills(root, base_dir))]
 
+    def skill_rules_look_at(self, parts: list[str]) -> bool:
+        # check_skills looks at the entries of skills/ and at each skill directory's SKILL.md (any
+        # case, for the misnamed-file error); what else a skill directory holds it never opens.
+        return len(parts) == 1 or (len(parts) == 2 and parts[1].upper() == 'SKILL.MD')
+
 
 RUNTIME = KimiCli()

@@ -69,5 +69,12 @@ class KimiCode(Runtime):
         return [('agents', lambda: check_kimi_code_assets(root, base_dir, managed)),
                 ('hooks', lambda: check_kimi_code_hooks(root, base_dir))]
 
+    def skill_rules_look_at(self, parts: list[str]) -> bool:
+        # The skill rules (rules.skill_files, ignored_files) look at the entries of skills/, at
+        # every SKILL.md however deep, and at every *.MD-like name Kimi Code would skip; the rest
+        # of a skill's files (scripts, references, assets) they never open.
+        name = parts[-1]
+        return len(parts) == 1 or name == 'SKILL.md' or (name.lower().endswith('.md') and not name.endswith('.md'))
+
 
 RUNTIME = KimiCode()

@@ -1,0 +1,182 @@
+"""The staged doctor's temporary tree leaves out what no check looks at, and changes no verdict.
+
+``doctor --staged`` writes the staged asset dir to a temporary tree, but not the bulk of large
+skills: the files no check of the runtime looks at (``Runtime.doctor_looks_at``), judged from
+their blob ids instead, unless something the checks read points at them. The judge here is the
+doctor itself on a clone of the same commit, where every file is on disk: for random skill trees
+(skills that load, are missing, misnamed or broken, sub-skills, support files of every kind,
+symlinks into them, agents and hooks pointing into them, managed files edited or missing), the
+two must report the same thing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from omk_precommit import diagnose_project
+from omk_precommit.commands.install import install_project_assets
+from omk_precommit.doctor.staged import staged_tree
+from omk_precommit.engine.checksum import compute_checksum
+from omk_precommit.engine.findings import DiagResult
+from omk_precommit.runtimes.registry import RUNTIMES, get_runtime
+from testing.gitrepo import commit_all, git
+
+STAGED_SUMMARY = ('checked as staged in the git index', 'skipped ')
+SUPPORT_FILES = ('notes.md', 'scripts/run.sh', 'ref/base.yaml', 'ref/prompt.md', 'data.MD', 'deep/er/SKILL.md',
+                 'deep/notes.txt', 'skill.md', 'Skill.MD', 'assets/logo.svg', '.hidden/SKILL.md', 'node_modules/x.md')
+
+
+def skill_md(name: str, *, sub_skills: bool = False) -> str:
+    return (f'---\nname: {name}\ndescription: A skill the tests made.\n'
+            + ('has-sub-skill: true\n' if sub_skills else '') + '---\nDo the thing.\n')
+
+
+def random_assets(rng: random.Random, base_dir: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Files (path -> text) and symlinks (path -> target) of a random skills tree under ``base_dir``,
+    with an agent, a prompt and a hook pointing into it."""
+    files: dict[str, str] = {}
+    skills = f'{base_dir}/skills'
+    for i in range(14):
+        name, where = f's{i}', f'{skills}/s{i}'
+        shape = rng.choice(['ok', 'ok', 'missing', 'misnamed', 'broken', 'parent', 'directory-named-skill'])
+        if shape == 'ok':
+            files[f'{where}/SKILL.md'] = skill_md(name)
+        elif shape == 'misnamed':
+            files[f'{where}/skill.md'] = skill_md(name)
+        elif shape == 'broken':
+            files[f'{where}/SKILL.md'] = '---\nname: Not A Name\n---\n'
+        elif shape == 'parent':
+            files[f'{where}/SKILL.md'] = skill_md(name, sub_skills=True)
+            files[f'{where}/child/SKILL.md'] = skill_md('child')
+        elif shape == 'directory-named-skill':
+            files[f'{where}/SKILL.MD/inside.txt'] = 'a directory with the name of a skill file\n'
+        for support in rng.sample(SUPPORT_FILES, rng.randint(0, 5)):
+            files.setdefault(f'{where}/{support}', f'support file {support} of {name}\n')
+    for i in range(3):
+        files[f'{skills}/flat{i}.md'] = skill_md(f'flat{i}') if i else 'no frontmatter\n'
+    links = {f'{skills}/to-s0': 's0', f'{skills}/to-ref': 's1/ref', f'{skills}/s2/to-notes': '../s3/notes.md',
+             f'{skills}/to-nothing.md': 's9/missing.md'}
+    files.setdefault(f'{skills}/s1/ref/base.yaml', 'version: 1\nagent:\n  extend: default\n  name: base\n')
+    files.setdefault(f'{skills}/s1/ref/prompt.md', 'You are a test agent.\n')
+    files[f'{skills}/s4/scripts/hook.sh'] = 'echo no shebang\n'
+    if base_dir == '.kimi':
+        files[f'{base_dir}/agents/mine/agent.yaml'] = (
+            'version: 1\nagent:\n  extend: ../../skills/s1/ref/base.yaml\n  name: mine\n'
+            '  system_prompt_path: ../../skills/s1/ref/prompt.md\n')
+    return files, links
+
+
+def build(root: Path, rng: random.Random, runtime: str) -> None:
+    """Install ``runtime``, add a random tree, manage some of it (some managed files then edited or
+    removed), point a hook into it, and commit it all."""
+    base_dir = get_runtime(runtime).base_dir
+    install_project_assets(root, target=runtime)
+    (root / 'AGENTS.md').write_text('Run the tests.\n')
+    files, links = random_assets(rng, base_dir)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    for rel, target in links.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, root / rel)
+    example = root / base_dir / 'hooks.toml.example'
+    example.write_text(example.read_text() + f'\n[[hooks]]\nevent = "Stop"\ncommand = "{base_dir}/skills/s4/scripts/hook.sh"\n')
+    manifest_path = root / base_dir / 'omk-manifest.json'
+    manifest = json.loads(manifest_path.read_text())
+    managed = rng.sample(sorted(files), len(files) // 2)
+    for rel in managed:
+        manifest['files'].append({'path': rel, 'kind': 'other', 'checksum': compute_checksum(files[rel])})
+    manifest['files'].sort(key=lambda e: e['path'])
+    manifest_path.write_text(json.dumps(manifest, indent=2) + '\n')
+    for rel in rng.sample(managed, 3):
+        (root / rel).write_text('edited after omk-kimi wrote it\n')
+    for rel in rng.sample(managed, 2):
+        (root / rel).unlink()
+    commit_all(root, 'assets')
+
+
+def comparable(results: list[DiagResult], root: Path) -> list[tuple[str, str, str, str, str]]:
+    return [(r.check, r.severity.value, r.path or '', r.message.replace(str(root), '<root>'),
+             (r.fix or '').replace(str(root), '<root>'))
+            for r in results if not r.message.startswith(STAGED_SUMMARY)]
+
+
+@pytest.mark.parametrize('runtime', sorted(RUNTIMES))
+@pytest.mark.parametrize('seed', range(3))
+def test_staged_doctor_reports_what_the_doctor_reports_on_a_clone(repo: Path, tmp_path: Path, runtime: str, seed: int):
+    build(repo, random.Random(seed), runtime)
+    clone = tmp_path / 'clone'
+    git(tmp_path, 'clone', '-q', str(repo), str(clone))
+
+    staged = diagnose_project(repo, staged=True, target=runtime)
+    on_disk = diagnose_project(clone, target=runtime)
+
+    assert comparable(staged, repo) == comparable(on_disk, clone)
+    with staged_tree(repo, get_runtime(runtime)) as tree:
+        assert tree.left_out, 'the tree wrote every file: this test would prove nothing'
+
+
+def test_the_bulk_of_a_large_skill_is_not_written(repo: Path):
+    install_project_assets(repo)
+    bulk = [f'.kimi/skills/big/files/f{i}.txt' for i in range(50)]
+    (repo / '.kimi/skills/big/files').mkdir(parents=True)
+    (repo / '.kimi/skills/big/SKILL.md').write_text(skill_md('big'))
+    for rel in bulk:
+        (repo / rel).write_text(f'{rel}\n')
+    commit_all(repo, 'a large skill')
+
+    with staged_tree(repo, get_runtime('kimi-cli')) as tree:
+        assert tree.left_out == frozenset(bulk)
+        assert (tree.root / '.kimi/skills/big/SKILL.md').is_file()
+        assert (tree.root / '.kimi/skills/big/files').is_dir()
+        assert not any((tree.root / rel).exists() for rel in bulk)
+
+
+def test_a_managed_file_that_differs_in_the_index_is_written_and_reported(repo: Path):
+    install_project_assets(repo)
+    rel = '.kimi/skills/big/files/data.txt'
+    (repo / rel).parent.mkdir(parents=True)
+    (repo / rel).write_text('as omk-kimi wrote it\n')
+    manifest_path = repo / '.kimi/omk-manifest.json'
+    manifest = json.loads(manifest_path.read_text())
+    manifest['files'].append({'path': rel, 'kind': 'other', 'checksum': compute_checksum('as omk-kimi wrote it\n')})
+    manifest_path.write_text(json.dumps(manifest))
+    commit_all(repo, 'managed')
+    (repo / rel).write_text('edited and staged\n')
+    git(repo, 'add', rel)
+    (repo / rel).write_text('as omk-kimi wrote it\n')  # the working tree is clean again: only the index differs
+
+    with staged_tree(repo, get_runtime('kimi-cli')) as tree:
+        assert rel not in tree.left_out
+        assert (tree.root / rel).read_text() == 'edited and staged\n'
+    edited = [r for r in diagnose_project(repo, staged=True) if r.path == rel]
+    assert [r.message for r in edited] == ['managed file was edited since omk-kimi wrote it']
+    assert not [r for r in diagnose_project(repo) if r.path == rel and r.check == 'manifest']
+
+
+@pytest.mark.parametrize(('runtime', 'rel', 'looked_at'), [
+    ('kimi-cli', '.kimi/agents/x/agent.yaml', True),
+    ('kimi-cli', '.kimi/hooks/a.sh', True),
+    ('kimi-cli', '.kimi/omk-manifest.json', True),
+    ('kimi-cli', '.kimi/skills/a.md', True),
+    ('kimi-cli', '.kimi/skills/a', True),
+    ('kimi-cli', '.kimi/skills/a/SKILL.md', True),
+    ('kimi-cli', '.kimi/skills/a/skill.MD', True),
+    ('kimi-cli', '.kimi/skills/a/notes.md', False),
+    ('kimi-cli', '.kimi/skills/a/b/SKILL.md', False),
+    ('kimi-cli', '.kimi/skillsx/a/b/c', True),
+    ('kimi-code', '.kimi-code/skills/a/SKILL.md', True),
+    ('kimi-code', '.kimi-code/skills/a/b/c/SKILL.md', True),
+    ('kimi-code', '.kimi-code/skills/a/skill.md', False),
+    ('kimi-code', '.kimi-code/skills/a/b/notes.MD', True),
+    ('kimi-code', '.kimi-code/skills/a/notes.md', False),
+    ('kimi-code', '.kimi-code/skills/a/run.sh', False),
+    ('kimi-code', '.kimi-code/agents/a/b.md', True),
+    ('kimi-code', '.kimi-code/skills/x.md', True),
+])
+def test_what_the_checks_look_at(runtime: str, rel: str, looked_at: bool):
+    assert get_runtime(runtime).doctor_looks_at(rel) is looked_at

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from omk_precommit import diagnose_project
+from omk_precommit.cli import main
 from omk_precommit.commands.install import install_project_assets
 from omk_precommit.doctor.staged import staged_tree
 from omk_precommit.engine.checksum import compute_checksum
@@ -180,3 +181,25 @@ def test_a_managed_file_that_differs_in_the_index_is_written_and_reported(repo: 
 ])
 def test_what_the_checks_look_at(runtime: str, rel: str, looked_at: bool):
     assert get_runtime(runtime).doctor_looks_at(rel) is looked_at
+
+
+def test_the_doctor_keeps_the_blob_cache_check_staged_keeps(repo: Path):
+    install_project_assets(repo)
+    for i in range(20):
+        (repo / f'.kimi/skills/big/files/f{i}.txt').parent.mkdir(parents=True, exist_ok=True)
+        (repo / f'.kimi/skills/big/files/f{i}.txt').write_text(f'file {i}\n')
+    (repo / '.kimi/skills/big/SKILL.md').write_text(skill_md('big'))
+    manifest_path = repo / '.kimi/omk-manifest.json'
+    manifest = json.loads(manifest_path.read_text())
+    manifest['files'] += [{'path': f'.kimi/skills/big/files/f{i}.txt', 'kind': 'other',
+                           'checksum': compute_checksum(f'file {i}\n')} for i in range(20)]
+    manifest_path.write_text(json.dumps(manifest))
+    commit_all(repo, 'a large managed skill')
+    assert main(['check', '--staged']) == 0
+    blobs = repo / '.git' / 'omk-check-blobs.kimi'
+    before = blobs.read_bytes()
+
+    with staged_tree(repo, get_runtime('kimi-cli')) as tree:
+        assert len(tree.left_out) == 20
+
+    assert blobs.read_bytes() == before  # not rewritten without the fingerprints of the files the doctor read

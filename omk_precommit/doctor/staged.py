@@ -112,7 +112,7 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
             for directory in {posixpath.dirname(rel) for rel in unseen}:  # listings still show them
                 os.makedirs(os.path.join(root, directory), exist_ok=True)
             loaded = load_manifest(root, runtime.base_dir)
-            left_out = judged_by_blob(project, runtime.base_dir, unseen, loaded)
+            left_out = judged_by_blob(project, runtime.base_dir, unseen, {e.path: e.blob for e in entries}, loaded)
             if len(left_out) < len(unseen):
                 written += checkout_paths(project, [e for rel, e in unseen.items() if rel not in left_out], root)
                 loaded = None  # it listed the directories before these files were written
@@ -124,24 +124,25 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry],
+def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry], blobs: dict[str, str],
                    loaded: LoadedManifest) -> frozenset[str]:
     """Of the staged files ``unseen``, which no check looks at (``Runtime.doctor_looks_at``), those
     the staged tree can leave out: the files the staged manifest (``loaded``) does not manage and
     those it records as they are staged (judged from their blob ids, as ``check --staged`` judges
     them), unless a managed path lies below one. A managed file that differs is written, so the
     drift check reads it as before; so is every file when the manifest cannot be used (the doctor
-    reports why)."""
+    reports why). ``blobs``: the blob id of every staged file, by path."""
     if loaded.error is not None:
         return frozenset()
     recorded = {e.path: e.checksum for e in loaded.manifest.files} if loaded.manifest is not None else {}
-    known = staged_fingerprints(project, base_dir, {e.blob for rel, e in unseen.items() if rel in recorded})
+    # Every managed file's blob, not only those left out: the cache then keeps what check --staged keeps.
+    known = staged_fingerprints(project, base_dir, {blobs[rel] for rel in recorded if rel in blobs})
     on_the_way: set[str] = set()
     for rel in recorded:
-        directory = posixpath.dirname(rel)
+        directory = rel.rpartition('/')[0]
         while directory and directory not in on_the_way:
             on_the_way.add(directory)
-            directory = posixpath.dirname(directory)
+            directory = directory.rpartition('/')[0]
     return frozenset(rel for rel, entry in unseen.items() if rel not in on_the_way and (
         rel not in recorded or (entry.blob in known and known[entry.blob].matches(recorded[rel]))))
 

@@ -11,6 +11,10 @@ Jinja2 is the real engine, so we render with it too, imported here only (the doc
 checks and the commit-time drift check never pay for it). One difference on purpose: the
 environment is Jinja2's sandbox, because the doctor runs on checkouts it does not trust;
 a template that reaches for Python internals (``__class__``) is reported instead of run.
+
+A prompt holding none of the three tag starts (``${``, ``{%``, ``{#``) is plain text, which
+renders as itself whatever the arguments; it is not handed to Jinja2, whose import alone costs
+more than the rest of a doctor run's checks (the bundled prompts are all plain text).
 """
 from __future__ import annotations
 
@@ -20,8 +24,18 @@ from pathlib import Path
 from omk_precommit.runtimes.kimi_cli.facts import BUILTIN_PROMPT_ARGS
 
 
+TAG_STARTS = ('${', '{%', '{#')  # of a variable, a block and a comment, with kimi-cli's delimiters
+
+
 def render_problem(path: Path, text: str, args: Mapping[str, str]) -> str | None:
     """Why kimi-cli would refuse the prompt ``text`` read from ``path``, in its own words, or None."""
+    if not any(start in text for start in TAG_STARTS):
+        return None
+    return jinja_problem(path, text, args)
+
+
+def jinja_problem(path: Path, text: str, args: Mapping[str, str]) -> str | None:
+    """``render_problem``, always rendering with Jinja2."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 

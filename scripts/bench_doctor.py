@@ -13,7 +13,8 @@ In alternating rounds (the order rotates) it times, wall clock, medians: ``pytho
 ``omk-kimi check`` and ``check --staged`` (warm: nothing changed since the last run), ``doctor``
 and ``doctor --staged`` warm (the verdict cache holds the verdict) and cold (cache removed),
 ``git status --porcelain``, ``cat`` of every managed file, cold ``check`` (stat cache removed),
-and the two commits. It prints a table and the target ratios, and exits 1 when one is missed.
+at 10,000 files also a cold ``doctor --staged`` without the blob cache ``check --staged`` leaves
+(as when omk-doctor runs before omk-check), and the two commits. It prints a table and the target ratios, and exits 1 when one is missed.
 
 What is timed is what users run: a regular, non-editable ``pip install`` of this checkout in a
 temporary virtualenv (``bench_check.user_install``; an editable install's import hook would add
@@ -54,6 +55,7 @@ TARGETS = (
     ('typical', 'check --staged warm', 'python -c pass', 2.5),
     ('typical', 'commit omk-check+omk-doctor', 'commit one trivial hook', 1.4),
     ('10000', 'doctor --staged warm', 'cat', 3.0),
+    ('10000', 'doctor --staged cold', 'cat', 3.0),
     ('10000', 'check cold', 'cat', 1.5),
     ('10000', 'check warm', 'git status', 4.0),
 )
@@ -157,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _drop(verdict_path(repo, '.kimi', staged=staged))
             return _run_judged((*omk, 'doctor', *(['--staged'] if staged else [])), repo)
 
+        def cold_staged_doctor_no_blobs(repo: Path) -> int:  # as if omk-doctor ran before omk-check
+            _drop(cache_file(repo, 'omk-check-blobs.kimi'))
+            return cold_doctor(repo, True)
+
         def cold_check(repo: Path) -> int:
             _drop(cache_path(repo, '.kimi'))
             return _run((*omk, 'check'), repo)
@@ -186,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }}
         if not args.skip_10000:
             plan['10000'] = {**timed(big), 'check cold': lambda: cold_check(big),
+                             'doctor --staged cold, no blob cache': lambda: cold_staged_doctor_no_blobs(big),
                              'check --staged cold': lambda: cold_staged_check(big),
                              'cat': lambda: _run(('xargs', '-0', 'cat'), big, stdin_path=listing)}
         samples: dict[tuple[str, str], list[int]] = {(r, c): [] for r, cmds in plan.items() for c in cmds}

@@ -14,7 +14,8 @@ In alternating rounds (the order rotates) it times, wall clock, medians: ``pytho
 and ``doctor --staged`` warm (the verdict cache holds the verdict) and cold (cache removed),
 ``git status --porcelain``, ``cat`` of every managed file, cold ``check`` (stat cache removed),
 at 10,000 files also a cold ``doctor --staged`` without the blob cache ``check --staged`` leaves
-(as when omk-doctor runs before omk-check), and the two commits. It prints a table and the target ratios, and exits 1 when one is missed.
+(as when omk-doctor runs before omk-check), and the two commits. It prints a table and the
+target ratios, and exits 1 when one is missed.
 
 What is timed is what users run: a regular, non-editable ``pip install`` of this checkout in a
 temporary virtualenv (``bench_check.user_install``; an editable install's import hook would add

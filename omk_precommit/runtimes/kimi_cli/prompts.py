@@ -23,7 +23,6 @@ from pathlib import Path
 
 from omk_precommit.runtimes.kimi_cli.facts import BUILTIN_PROMPT_ARGS
 
-
 TAG_STARTS = ('${', '{%', '{#')  # of a variable, a block and a comment, with kimi-cli's delimiters
 
 

@@ -109,7 +109,7 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
         left_out: frozenset[str] = frozenset()
         loaded = None
         if unseen:
-            for directory in {posixpath.dirname(rel) for rel in unseen}:  # listings still show them
+            for directory in {rel.rpartition('/')[0] for rel in unseen}:  # listings still show them
                 os.makedirs(os.path.join(root, directory), exist_ok=True)
             loaded = load_manifest(root, runtime.base_dir)
             left_out = judged_by_blob(project, runtime.base_dir, unseen, {e.path: e.blob for e in entries}, loaded)

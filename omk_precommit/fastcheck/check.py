@@ -144,19 +144,19 @@ def staged_fingerprints(root: Path, base_dir: str, blobs: set[str]) -> dict[str,
     cache ``check --staged`` keeps, or read through git and remembered there; an unreadable blob
     has none."""
     cache = BlobCache.for_root(root, base_dir)
-    _learn(root, cache, blobs)
-    found = {blob: fp for blob in blobs if (fp := cache.fingerprint(blob)) is not None}
+    found = {blob: cache.fingerprint(blob) for blob in blobs}
+    for blob, data in _read_unknown(root, cache, [blob for blob, fp in found.items() if fp is None]).items():
+        found[blob] = fingerprint(data) if data is not None else None
     cache.save()
-    return found
+    return {blob: fp for blob, fp in found.items() if fp is not None}
 
 
-def _learn(root: Path, cache: BlobCache, blobs: set[str]) -> dict[str, bytes | None]:
-    """Read the ``blobs`` the cache does not know from git and remember their fingerprints; their bytes."""
-    unknown = sorted(blob for blob in blobs if cache.fingerprint(blob) is None)
+def _read_unknown(root: Path, cache: BlobCache, unknown: list[str]) -> dict[str, bytes | None]:
+    """Read the blobs ``unknown`` to the cache from git and remember their fingerprints; their bytes."""
     if not unknown:
         return {}
     with StagedFiles(root) as index:
-        contents = index.read_objects(unknown)
+        contents = index.read_objects(sorted(unknown))
     for blob, data in contents.items():
         if data is not None:
             cache.store(blob, fingerprint(data))
@@ -186,7 +186,8 @@ def _staged_drift(root: Path, base_dir: str) -> tuple[int, list[Drift]] | None:
                            'run git fsck')
         snapshot = _snapshot_of(AssetManifest.parse(root, raw, base_dir, guard=guard))
         cache.remember_manifest(manifest_blob, snapshot)
-    contents = _learn(root, cache, {blobs[rel] for rel in snapshot.paths if rel in blobs})
+    contents = _read_unknown(root, cache, [blob for blob in {blobs[rel] for rel in snapshot.paths if rel in blobs}
+                                           if cache.fingerprint(blob) is None])
     drifted = []
     for rel, checksum in zip(snapshot.paths, snapshot.checksums):
         staged_blob = blobs.get(rel)

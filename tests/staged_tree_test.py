@@ -100,6 +100,10 @@ def build(root: Path, rng: random.Random, runtime: str) -> None:
     commit_all(root, 'assets')
 
 
+def errors_of(results: list[DiagResult]) -> list[str]:
+    return [r.message for r in results if r.severity.value == 'error']
+
+
 def comparable(results: list[DiagResult], root: Path) -> list[tuple[str, str, str, str, str]]:
     return [(r.check, r.severity.value, r.path or '', r.message.replace(str(root), '<root>'),
              (r.fix or '').replace(str(root), '<root>'))
@@ -133,8 +137,21 @@ def test_the_bulk_of_a_large_skill_is_not_written(repo: Path):
     with staged_tree(repo, get_runtime('kimi-cli')) as tree:
         assert tree.left_out == frozenset(bulk)
         assert (tree.root / '.kimi/skills/big/SKILL.md').is_file()
-        assert (tree.root / '.kimi/skills/big/files').is_dir()
+        assert not (tree.root / '.kimi/skills/big/files').exists()  # no check lists a skill's subfolders
         assert not any((tree.root / rel).exists() for rel in bulk)
+
+
+def test_a_skill_folder_holding_only_left_out_files_is_still_there(repo: Path):
+    install_project_assets(repo)
+    (repo / '.kimi/skills/bare/scripts').mkdir(parents=True)
+    (repo / '.kimi/skills/bare/scripts/run.sh').write_text('echo\n')
+    commit_all(repo, 'a skill without SKILL.md')
+
+    with staged_tree(repo, get_runtime('kimi-cli')) as tree:
+        assert tree.left_out == {'.kimi/skills/bare/scripts/run.sh'}
+        assert (tree.root / '.kimi/skills/bare').is_dir()
+        assert not (tree.root / '.kimi/skills/bare/scripts').exists()
+    assert errors_of(diagnose_project(repo, staged=True)) == ['skill directory has no SKILL.md, so Kimi CLI ignores it']
 
 
 def test_a_managed_file_that_differs_in_the_index_is_written_and_reported(repo: Path):

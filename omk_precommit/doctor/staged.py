@@ -109,8 +109,8 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
         left_out: frozenset[str] = frozenset()
         loaded = None
         if unseen:
-            for directory in {rel.rpartition('/')[0] for rel in unseen}:  # listings still show them
-                os.makedirs(os.path.join(root, directory), exist_ok=True)
+            for directory in _seen_directories(runtime, {rel.rpartition('/')[0] for rel in unseen}):
+                os.makedirs(os.path.join(root, directory), exist_ok=True)  # listings still show them
             loaded = load_manifest(root, runtime.base_dir)
             left_out = judged_by_blob(project, runtime.base_dir, unseen, {e.path: e.blob for e in entries}, loaded)
             if len(left_out) < len(unseen):
@@ -122,6 +122,18 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
                          left_out, loaded)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _seen_directories(runtime: Runtime, directories: set[str]) -> set[str]:
+    """For each of ``directories``, itself or its nearest ancestor the checks look at: what the
+    tree must hold for the checks' listings to show what the commit holds (a skill's
+    ``scripts/`` holding only left-out files they never see)."""
+    found = set()
+    for directory in directories:
+        while not runtime.doctor_looks_at(directory):
+            directory = directory.rpartition('/')[0]
+        found.add(directory)
+    return found
 
 
 def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry], blobs: dict[str, str],

@@ -162,10 +162,11 @@ class Runtime:
         raise NotImplementedError
 
     def doctor_looks_at(self, rel: str) -> bool:
-        """Whether ``doctor_checks`` may look at the project file ``rel`` (open it, find it in a
-        listing or ask its type) other than through a file that points at it. The staged doctor
-        writes only these, and what they point at, into its temporary tree; the others, the bulk
-        of a large skill, it judges from their blob ids (``doctor/staged.py``)."""
+        """Whether ``doctor_checks`` may look at the project file or directory ``rel`` (open it,
+        find it in a listing or ask its type) other than through a file that points at it. The
+        staged doctor writes only these, and what they point at, into its temporary tree; the
+        others, the bulk of a large skill, it judges from their blob ids (``doctor/staged.py``).
+        A directory the checks look at must be looked at in each of its ancestors too."""
         prefix = f'{self.base_dir}/skills/'
         return not rel.startswith(prefix) or self.skill_rules_look_at(rel[len(prefix):].split('/'))
 

@@ -20,7 +20,7 @@ import pytest
 from omk_precommit import diagnose_project
 from omk_precommit.cli import main
 from omk_precommit.commands.install import install_project_assets
-from omk_precommit.doctor.staged import staged_tree
+from omk_precommit.doctor.staged import make_directory, staged_tree
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.findings import DiagResult
 from omk_precommit.runtimes.registry import RUNTIMES, get_runtime
@@ -220,3 +220,21 @@ def test_the_doctor_keeps_the_blob_cache_check_staged_keeps(repo: Path):
         assert len(tree.left_out) == 20
 
     assert blobs.read_bytes() == before  # not rewritten without the fingerprints of the files the doctor read
+
+
+@pytest.mark.parametrize('rel', ['.kimi/skills/a', '.kimi/skills/../../outside/a', '.kimi/./skills/b', '{outside}/abs'])
+def test_a_folder_is_never_made_through_a_symlink_or_out_of_the_tree(tmp_path: Path, rel: str):
+    tree, outside = tmp_path / 'tree', tmp_path / 'outside'
+    (tree / '.kimi').mkdir(parents=True)
+    outside.mkdir()
+    os.symlink(outside, tree / '.kimi' / 'skills')
+    before = sorted(tmp_path.rglob('*'))
+
+    make_directory(tree, rel.format(outside=outside))
+
+    assert sorted(tmp_path.rglob('*')) == before
+
+
+def test_a_folder_inside_the_tree_is_made(tmp_path: Path):
+    make_directory(tmp_path, '.kimi/skills/a')
+    assert (tmp_path / '.kimi/skills/a').is_dir()

@@ -110,7 +110,7 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
         loaded = None
         if unseen:
             for directory in _seen_directories(runtime, {rel.rpartition('/')[0] for rel in unseen}):
-                os.makedirs(os.path.join(root, directory), exist_ok=True)  # listings still show them
+                make_directory(root, directory)  # listings still show them
             loaded = load_manifest(root, runtime.base_dir)
             left_out = judged_by_blob(project, runtime.base_dir, unseen, {e.path: e.blob for e in entries}, loaded)
             if len(left_out) < len(unseen):
@@ -122,6 +122,14 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
                          left_out, loaded)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def make_directory(root: Path, rel: str) -> None:
+    """``root/rel`` and the folders on the way, unless that leaves ``root`` (a ``..``, or a symlink on
+    the way: git keeps a symlink and files below it out of one index, but a forged index may not)."""
+    path = os.path.join(root, rel)
+    if path.startswith(os.path.join(root, '')) and os.path.realpath(path) == path:
+        os.makedirs(path, exist_ok=True)
 
 
 def _seen_directories(runtime: Runtime, directories: set[str]) -> set[str]:

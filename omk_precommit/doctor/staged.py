@@ -155,8 +155,10 @@ def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry], 
     if loaded.error is not None:
         return frozenset()
     recorded = {e.path: e.checksum for e in loaded.manifest.files} if loaded.manifest is not None else {}
-    # Every managed file's blob, not only those left out: the cache then keeps what check --staged keeps.
-    known = staged_fingerprints(project, base_dir, {blobs[rel] for rel in recorded if rel in blobs})
+    try:  # every managed file's blob, not only those left out: the cache then keeps what check --staged keeps
+        known = staged_fingerprints(project, base_dir, {blobs[rel] for rel in recorded if rel in blobs})
+    except OmkError:  # git cannot read the blobs: the managed files are written, as before
+        known = {}
     on_the_way: set[str] = set()
     for rel in recorded:
         directory = rel.rpartition('/')[0]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -238,3 +240,130 @@ def test_a_folder_is_never_made_through_a_symlink_or_out_of_the_tree(tmp_path: P
 def test_a_folder_inside_the_tree_is_made(tmp_path: Path):
     make_directory(tmp_path, '.kimi/skills/a')
     assert (tmp_path / '.kimi/skills/a').is_dir()
+
+
+# Found by black-box testing: each of these once gave a staged verdict that differed from a clone's.
+
+def same_as_on_a_clone(repo: Path, tmp_path: Path, runtime: str = 'kimi-cli', *, strict: bool = False) -> list[str]:
+    """Commit what is staged, and hold the staged verdict to the doctor's on a clone of it; the errors."""
+    staged = diagnose_project(repo, staged=True, target=runtime, strict=strict)
+    commit_all(repo, 'the staged files')
+    clone = tmp_path / 'clone'
+    git(tmp_path, 'clone', '-q', str(repo), str(clone))
+    assert comparable(staged, repo) == comparable(diagnose_project(clone, target=runtime, strict=strict), clone)
+    return errors_of(staged)
+
+
+def add_skill(root: Path, rel: str, name: str) -> None:
+    (root / rel).mkdir(parents=True, exist_ok=True)
+    (root / rel / 'SKILL.md').write_text(skill_md(name))
+
+
+def add_file(root: Path, rel: str, text: str, mode: int = 0o644) -> None:
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(text)
+    (root / rel).chmod(mode)
+
+
+def test_a_dotdot_after_a_symlink_leads_where_the_link_leads(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    skills = '.kimi/skills'
+    add_skill(repo, f'{skills}/c', 'c')
+    add_skill(repo, f'{skills}/c/sub', 'x')
+    add_skill(repo, f'{skills}/c/deep', 'wrong')
+    os.symlink('c/sub', repo / skills / 'x')
+    os.symlink('x/../deep', repo / skills / 'a')  # the OS follows x first: c/deep, not skills/deep
+    add_file(repo, f'{skills}/c/deep/run.sh', '#!/bin/sh\nexit 0\n', 0o755)
+    example = repo / '.kimi/hooks.toml.example'
+    example.write_text(example.read_text() + f'\n[[hooks]]\nevent = "Stop"\ncommand = "{skills}/x/../deep/run.sh"\n')
+    git(repo, 'add', '-A')
+
+    found = same_as_on_a_clone(repo, tmp_path)
+    assert "name 'wrong' must equal the skill's directory or file name 'a'" in ' '.join(found)
+
+
+def test_a_template_prompt_kept_in_a_skill_folder_can_include_its_neighbours(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    add_skill(repo, '.kimi/skills/foo', 'foo')
+    add_file(repo, '.kimi/skills/foo/prompts/system.md', 'Hi\n{% include "part.md" %}\n')
+    add_file(repo, '.kimi/skills/foo/prompts/part.md', 'the included part\n')
+    add_file(repo, '.kimi/agents/mine/agent.yaml', 'version: 1\nagent:\n  name: mine\n  extend: default\n'
+                                                  '  system_prompt_path: ../../skills/foo/prompts/system.md\n')
+    git(repo, 'add', '-A')
+
+    assert same_as_on_a_clone(repo, tmp_path) == []
+
+
+def test_an_extend_chain_is_followed_whatever_the_file_names(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    add_skill(repo, '.kimi/skills/foo', 'foo')
+    add_file(repo, '.kimi/skills/foo/specs/base.agent', 'version: 1\nagent:\n  extend: root.yaml\n  name: base\n')
+    add_file(repo, '.kimi/skills/foo/specs/root.yaml', 'version: 1\nagent:\n  extend: default\n  name: root\n')
+    add_file(repo, '.kimi/agents/mine/agent.yaml',
+             'version: 1\nagent:\n  extend: ../../skills/foo/specs/base.agent\n  name: mine\n')
+    git(repo, 'add', '-A')
+
+    assert same_as_on_a_clone(repo, tmp_path) == []
+
+
+def test_a_config_linked_to_a_file_of_another_name_is_read_as_a_config(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    add_skill(repo, '.kimi/skills/foo', 'foo')
+    add_file(repo, '.kimi/skills/foo/scripts/gate.sh', '#!/bin/sh\nexit 0\n', 0o755)
+    add_file(repo, '.kimi/skills/foo/conf/hooks.toml',
+             '[[hooks]]\nevent = "Stop"\ncommand = ".kimi/skills/foo/scripts/gate.sh"\n')
+    os.symlink('skills/foo/conf/hooks.toml', repo / '.kimi/config.toml')
+    git(repo, 'add', '-A')
+
+    same_as_on_a_clone(repo, tmp_path)
+
+
+def test_a_backup_beside_a_managed_file_in_a_skill_folder_is_found(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    add_skill(repo, '.kimi/skills/foo', 'foo')
+    managed, backup = '.kimi/skills/foo/scripts/run.sh', '.kimi/skills/foo/scripts/run.sh.omk-backup-20260101T000000Z'
+    add_file(repo, managed, 'echo managed\n')
+    add_file(repo, backup, 'echo the original\n')
+    manifest_path = repo / '.kimi/omk-manifest.json'
+    manifest = json.loads(manifest_path.read_text())
+    manifest['files'].append({'path': managed, 'kind': 'other', 'checksum': compute_checksum('echo managed\n')})
+    manifest['backups'] = [{'managed_path': managed, 'backup_path': backup, 'created_at': '2026-01-01T00:00:00Z'}]
+    (repo / 'AGENTS.md').write_text('Run the tests.\n')
+    manifest_path.write_text(json.dumps(manifest))
+    git(repo, 'add', '-A')
+
+    assert same_as_on_a_clone(repo, tmp_path, strict=True) == []
+
+
+def test_a_managed_path_that_is_a_folder_in_the_commit_is_drift_not_missing(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    add_skill(repo, '.kimi/skills/foo', 'foo')
+    add_file(repo, '.kimi/skills/foo/scripts/sub/run.sh', 'echo\n')
+    manifest_path = repo / '.kimi/omk-manifest.json'
+    manifest = json.loads(manifest_path.read_text())
+    manifest['files'].append({'path': '.kimi/skills/foo/scripts', 'kind': 'other', 'checksum': '0123456789abcdef'})
+    manifest_path.write_text(json.dumps(manifest))
+    git(repo, 'add', '-A')
+
+    same_as_on_a_clone(repo, tmp_path)
+
+
+def test_a_link_to_a_large_left_out_folder_fetches_it_without_an_argument_list(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    add_skill(repo, '.kimi/skills/big', 'big')
+    add_skill(repo, '.kimi/skills/other', 'other')
+    vendor = repo / '.kimi/skills/big/node_modules/some-package-with-a-long-name/lib'
+    vendor.mkdir(parents=True)
+    for i in range(3500):  # ~190 KB of paths: more than the 128 KiB argument list below
+        (vendor / f'module-number-{i:05d}.js').write_text('')
+    os.symlink('../big/node_modules', repo / '.kimi/skills/other/vendor')
+    commit_all(repo, 'a vendored package')
+
+    def small_argument_list() -> None:  # the smallest the kernel allows: ARG_MAX is a quarter of the stack, >= 128 KiB
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_STACK, (256 * 1024, 256 * 1024))
+
+    done = subprocess.run((sys.executable, '-m', 'omk_precommit', 'doctor', '--staged'), cwd=repo,
+                          capture_output=True, text=True, preexec_fn=small_argument_list)
+    assert done.returncode == 0, done.stdout + done.stderr

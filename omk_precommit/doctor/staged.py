@@ -112,12 +112,21 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
             for directory in _seen_directories(runtime, {rel.rpartition('/')[0] for rel in unseen}):
                 make_directory(root, directory)  # listings still show them
             loaded = load_manifest(root, runtime.base_dir)
-            left_out = judged_by_blob(project, runtime.base_dir, unseen, {e.path: e.blob for e in entries}, loaded)
-            if len(left_out) < len(unseen):
+            left_out, managed_folders = judged_by_blob(project, runtime.base_dir, unseen,
+                                                       {e.path: e.blob for e in entries}, loaded)
+            for directory in managed_folders:  # a managed path that is a folder in the commit: drift, not missing
+                make_directory(root, directory)
+            if len(left_out) < len(unseen) or managed_folders:
                 written += checkout_paths(project, [e for rel, e in unseen.items() if rel not in left_out], root)
-                loaded = None  # it listed the directories before these files were written
-        covered = follow_references(root, written, wanted, lambda paths: checkout_index(project, paths, root),
-                                    absent=left_out)
+                loaded = None  # it listed the directories before these were made
+
+        def fetch(paths: list[str]) -> list[str]:
+            """Check out ``paths``: left-out files by name on stdin (there may be thousands), the rest as pathspecs."""
+            rest = [rel for rel in paths if rel not in unseen]
+            return (checkout_paths(project, [unseen[rel] for rel in paths if rel in unseen], root)
+                    + (checkout_index(project, rest, root) if rest else []))
+
+        covered = follow_references(root, written, wanted, fetch, absent=left_out)
         yield StagedTree(root, project, runtime.base_dir, tuple(untracked_files(project, wanted)), tuple(covered),
                          left_out, loaded)
     finally:
@@ -145,28 +154,43 @@ def _seen_directories(runtime: Runtime, directories: set[str]) -> set[str]:
 
 
 def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry], blobs: dict[str, str],
-                   loaded: LoadedManifest) -> frozenset[str]:
+                   loaded: LoadedManifest) -> tuple[frozenset[str], frozenset[str]]:
     """Of the staged files ``unseen``, which no check looks at (``Runtime.doctor_looks_at``), those
-    the staged tree can leave out: the files the staged manifest (``loaded``) does not manage and
-    those it records as they are staged (judged from their blob ids, as ``check --staged`` judges
-    them), unless a managed path lies below one. A managed file that differs is written, so the
-    drift check reads it as before; so is every file when the manifest cannot be used (the doctor
-    reports why). ``blobs``: the blob id of every staged file, by path."""
+    the staged tree can leave out, and the managed paths that are folders holding some of them.
+
+    Left out: the files the staged manifest (``loaded``) does not manage and those it records as
+    they are staged (judged from their blob ids, as ``check --staged`` judges them), unless the
+    manifest names them as backups or a managed path lies below one. A managed file that differs
+    is written, so the drift check reads it as before; so is every file when the manifest cannot
+    be used (the doctor reports why). ``blobs``: the blob id of every staged file, by path.
+    """
     if loaded.error is not None:
-        return frozenset()
-    recorded = {e.path: e.checksum for e in loaded.manifest.files} if loaded.manifest is not None else {}
+        return frozenset(), frozenset()
+    manifest = loaded.manifest
+    recorded = {e.path: e.checksum for e in manifest.files} if manifest is not None else {}
     try:  # every managed file's blob, not only those left out: the cache then keeps what check --staged keeps
         known = staged_fingerprints(project, base_dir, {blobs[rel] for rel in recorded if rel in blobs})
     except OmkError:  # git cannot read the blobs: the managed files are written, as before
         known = {}
-    on_the_way: set[str] = set()
-    for rel in recorded:
+    kept = {b.backup_path for b in manifest.backups} if manifest is not None else set()  # the drift check asks for them
+    for rel in recorded:  # and for what is on the way to a managed path (a file there blocks it)
         directory = rel.rpartition('/')[0]
-        while directory and directory not in on_the_way:
-            on_the_way.add(directory)
+        while directory and directory not in kept:
+            kept.add(directory)
             directory = directory.rpartition('/')[0]
-    return frozenset(rel for rel, entry in unseen.items() if rel not in on_the_way and (
+    left_out = frozenset(rel for rel, entry in unseen.items() if rel not in kept and (
         rel not in recorded or (entry.blob in known and known[entry.blob].matches(recorded[rel]))))
+    folders = {directory for rel in left_out for directory in _ancestors(rel)}
+    return left_out, frozenset(folders & recorded.keys())
+
+
+def _ancestors(rel: str) -> Iterator[str]:
+    while '/' in rel:
+        rel = rel.rpartition('/')[0]
+        yield rel
+
+
+SPEC, PROMPT, HOOKS = 'spec', 'prompt', 'hooks'  # how a file is read: what it points at depends on it
 
 
 def follow_references(root: Path, written: list[str], covered: list[str],
@@ -175,20 +199,46 @@ def follow_references(root: Path, written: list[str], covered: list[str],
     those point at in turn; ``fetch(paths)`` makes them readable (checks them out from the index)
     and returns the files it wrote. A reference the index lacks stays missing, as in a clone.
     ``absent``: covered files left out of ``root``, fetched too when something points at them
-    (or at a directory holding them)."""
+    (or at a folder holding them).
+
+    A file is read in the roles its name gives it (a ``.yaml`` is an agent spec, a
+    ``config.toml`` a hook config) and in those it is referenced in (an ``extend`` target is a
+    spec whatever its name, a symlink's target is read as the link is); a file met in a new role
+    is read again in it.
+    """
     covered = list(covered)
     left_out = sorted(absent)
+    roles: dict[str, set[str]] = {}
+    todo = set(written)
+    read: set[str] = set()
     for _ in range(MAX_ROUNDS):
-        refs = {ref for rel in written for ref in _references(root, rel)}
-        outside = {ref for ref in refs if not any(ref == c or ref.startswith(f'{c}/') for c in covered)}
-        wanted = sorted(outside | _under(refs, left_out))
-        if not wanted:
+        found: dict[str, set[str]] = {}
+        for rel in sorted(todo):
+            read.add(rel)
+            for ref, role in _references(root, rel, roles.get(rel, set()) | _roles_by_name(rel)):
+                found.setdefault(ref, set()).update((role,) if role else ())
+        todo = set()
+        for ref, found_roles in found.items():
+            if not found_roles <= roles.get(ref, set()):
+                roles.setdefault(ref, set()).update(found_roles)
+                if ref in read:
+                    todo.add(ref)  # read before, in fewer roles
+        outside = {ref for ref in found if not any(ref == c or ref.startswith(f'{c}/') for c in covered)}
+        wanted = sorted(outside | _under(set(found), left_out))
+        if not wanted and not todo:
             break
         covered += sorted(outside)
         fetched = set(wanted)
         left_out = [rel for rel in left_out if rel not in fetched]
-        written = fetch(wanted)
+        if wanted:
+            todo |= set(fetch(wanted))
     return covered
+
+
+def _roles_by_name(rel: str) -> set[str]:
+    if rel.endswith(('.yaml', '.yml')):
+        return {SPEC}
+    return {HOOKS} if posixpath.basename(rel) in HOOK_CONFIG_FILES else set()
 
 
 def _under(refs: set[str], paths: list[str]) -> set[str]:
@@ -206,35 +256,55 @@ def _under(refs: set[str], paths: list[str]) -> set[str]:
     return found
 
 
-def _references(root: Path, rel: str) -> set[str]:
-    """The project-relative paths the written file ``rel`` points at: a symlink's target, the
-    parent, prompt and subagent files of an agent spec, the scripts of ``[[hooks]]`` commands."""
-    name = os.path.join(root, rel)  # a plain string: this runs for every staged file
+def _references(root: Path, rel: str, roles: set[str]) -> list[tuple[str, str | None]]:
+    """The project-relative paths the written file ``rel``, read in ``roles``, points at, each with
+    the role it is read in there: a symlink's target (in the link's roles), the parent and subagent
+    files (specs) and prompt (a prompt) of an agent spec, the scripts of ``[[hooks]]`` commands,
+    and the folder of a prompt that is a template with tags (what it may include)."""
+    name = os.path.join(root, rel)  # a plain string: this runs for every written file
     if os.path.islink(name):
-        return _within(posixpath.dirname(rel), os.readlink(name))
-    if rel.endswith(('.yaml', '.yml')):
-        return {ref for value in _spec_paths(root / rel) for ref in _within(posixpath.dirname(rel), value)}
-    if posixpath.basename(rel) in HOOK_CONFIG_FILES:
-        tables, _ = load_hook_tables(rel, _text(root / rel) or '')
+        targets = _within(root, posixpath.dirname(rel), os.readlink(name))
+        in_roles: list[str | None] = [*sorted(roles)] or [None]
+        return [(ref, role) for ref in targets for role in in_roles]
+    found: list[tuple[str, str | None]] = []
+    if not roles:
+        return found
+    text = _text(root / rel) or ''
+    directory = posixpath.dirname(rel)
+    if SPEC in roles:
+        refs = spec_references(text)
+        for value, role in ((refs.extend, SPEC), (refs.system_prompt_path, PROMPT),
+                            *((path, SPEC) for path in refs.subagent_paths)):
+            if value and value != 'default':
+                found += [(ref, role) for ref in _within(root, directory, value)]
+    if HOOKS in roles:
+        tables, _ = load_hook_tables(rel, text)
         scripts = [referenced_script(t['command']) for t in tables
                    if isinstance(t, dict) and isinstance(t.get('command'), str)]
-        return {ref for script in scripts if script for ref in _within('', script.path)}
-    return set()
+        found += [(ref, None) for script in scripts if script for ref in _within(root, '', script.path)]
+    if PROMPT in roles and '{%' in text:  # an include, import or extends reads files below its folder
+        found.append((directory or '.', None))
+    return found
 
 
-def _spec_paths(path: Path) -> list[str]:
-    """The file paths an agent spec names (``extend``, ``system_prompt_path``, subagent ``path``), read leniently."""
-    refs = spec_references(_text(path) or '')
-    values = [refs.extend, refs.system_prompt_path, *refs.subagent_paths]
-    return [v for v in values if v and v != 'default']
-
-
-def _within(directory: str, target: str) -> set[str]:
-    """``target`` relative to ``directory`` as a project-relative path; none when it leaves the project."""
+def _within(root: Path, directory: str, target: str) -> set[str]:
+    """``target`` relative to ``directory`` as a project-relative path; none when it leaves the
+    project. A ``..`` after a symlink leads where the link leads, not back where the text says:
+    such a path is resolved in ``root`` too, and the folders before each ``..`` count as well,
+    so that a link among them is followed on the next round."""
     if not target or os.path.isabs(target):
         return set()  # absolute: outside the checkout, in a clone as here
-    joined = posixpath.normpath(posixpath.join(directory, target))
-    return set() if joined == '.' or joined == '..' or joined.startswith('../') else {joined}
+    joined = posixpath.join(directory, target)
+    paths = {posixpath.normpath(joined)}
+    parts = joined.split('/')
+    if '..' in parts:
+        before = {posixpath.normpath('/'.join(parts[:i])) for i, part in enumerate(parts) if part == '..' and i}
+        paths |= {p for p in before if os.path.islink(os.path.join(root, p)) or not os.path.isdir(os.path.join(root, p))}
+        base = os.path.realpath(root)
+        resolved = os.path.realpath(os.path.join(base, joined))
+        if resolved.startswith(os.path.join(base, '')):
+            paths.add(os.path.relpath(resolved, base).replace(os.sep, '/'))
+    return {p for p in paths if p != '.' and p != '..' and not p.startswith('../')}
 
 
 def _text(path: Path) -> str | None:

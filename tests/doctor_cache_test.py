@@ -337,3 +337,42 @@ def test_cached_doctor_imports_neither_yaml_nor_tomlkit_nor_dataclasses_nor_the_
         heavy = {'yaml', 'tomlkit', 'dataclasses', 'git', 'omk_precommit.doctor', 'omk_precommit.engine.manifest',
                  'omk_precommit.runtimes.kimi_cli.agentspec', 'json'}
         assert modules & heavy == set(), f'staged={staged}'
+
+
+def _template_prompt(root: Path, prompt: str) -> None:
+    """An agent whose prompt (``prompt``, from the project root) includes ``part.md`` beside it."""
+    (root / prompt).parent.mkdir(parents=True, exist_ok=True)
+    (root / prompt).write_text('Hello\n{% include "part.md" %}\n')
+    agent = root / '.kimi/agents/mine/agent.yaml'
+    agent.parent.mkdir(parents=True)
+    agent.write_text(f'version: 1\nagent:\n  extend: default\n  name: mine\n  system_prompt_path: ../../../{prompt}\n')
+
+
+def test_an_include_created_after_the_verdict_is_seen(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    _template_prompt(project, 'docs/p/system.md')
+    settle()
+    code, out, _ = warm(capsys, judged)
+    assert code == 1 and 'part.md' in out
+
+    (project / 'docs/p/part.md').write_text('the part\n')
+    before = len(judged)
+    code, _, _ = doctor(capsys)
+
+    assert len(judged) == before + 1
+    assert code == 0
+
+
+def test_a_template_prompt_in_the_project_root_leaves_the_verdict_cached(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    _template_prompt(project, 'system.md')
+    (project / 'part.md').write_text('the part\n')
+    settle()
+    warm(capsys, judged)  # its folder is the whole project: not an input (.git changes on every run)
+
+    (project / 'part.md').write_text('the part, edited\n')
+    before = len(judged)
+    doctor(capsys)
+    assert len(judged) == before + 1  # what it includes by name is

@@ -22,9 +22,10 @@ import pytest
 from omk_precommit import diagnose_project
 from omk_precommit.cli import main
 from omk_precommit.commands.install import install_project_assets
-from omk_precommit.doctor.staged import make_directory, staged_tree
+from omk_precommit.doctor.staged import staged_tree
 from omk_precommit.engine.checksum import compute_checksum
 from omk_precommit.engine.findings import DiagResult
+from omk_precommit.engine.fsutil import make_directory_within
 from omk_precommit.runtimes.registry import RUNTIMES, get_runtime
 from testing.gitrepo import commit_all, git
 
@@ -232,13 +233,13 @@ def test_a_folder_is_never_made_through_a_symlink_or_out_of_the_tree(tmp_path: P
     os.symlink(outside, tree / '.kimi' / 'skills')
     before = sorted(tmp_path.rglob('*'))
 
-    make_directory(tree, rel.format(outside=outside))
+    make_directory_within(tree, rel.format(outside=outside))
 
     assert sorted(tmp_path.rglob('*')) == before
 
 
 def test_a_folder_inside_the_tree_is_made(tmp_path: Path):
-    make_directory(tmp_path, '.kimi/skills/a')
+    make_directory_within(tmp_path, '.kimi/skills/a')
     assert (tmp_path / '.kimi/skills/a').is_dir()
 
 
@@ -367,3 +368,47 @@ def test_a_link_to_a_large_left_out_folder_fetches_it_without_an_argument_list(r
     done = subprocess.run((sys.executable, '-m', 'omk_precommit', 'doctor', '--staged'), cwd=repo,
                           capture_output=True, text=True, preexec_fn=small_argument_list)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_linked_template_prompt_includes_from_the_folder_of_the_link(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    (repo / 'docs/p').mkdir(parents=True)
+    add_file(repo, 'docs/t/system.md', 'Hello\n{% include "part.md" %}\n{% include "sub/more.md" %}\n')
+    add_file(repo, 'docs/p/part.md', 'part\n')
+    add_file(repo, 'docs/p/sub/more.md', 'more\n')
+    os.symlink('../t/system.md', repo / 'docs/p/system.md')  # Jinja's loader is rooted where the spec points
+    add_file(repo, '.kimi/agents/mine/agent.yaml', 'version: 1\nagent:\n  extend: default\n  name: mine\n'
+                                                  '  system_prompt_path: ../../../docs/p/system.md\n')
+    git(repo, 'add', '-A')
+
+    assert same_as_on_a_clone(repo, tmp_path) == []
+
+
+def test_chains_longer_than_eight_are_followed(repo: Path, tmp_path: Path):
+    install_project_assets(repo)
+    for i in range(1, 12):
+        parent = f'a{i + 1}.yaml' if i < 11 else 'default'
+        add_file(repo, f'docs/a{i}.yaml', f'version: 1\nagent:\n  extend: {parent}\n  name: a{i}\n')
+    add_file(repo, '.kimi/agents/mine/agent.yaml', 'version: 1\nagent:\n  extend: ../../../docs/a1.yaml\n  name: mine\n')
+    (repo / 'l').mkdir()
+    add_file(repo, 'l/l10', '[[hooks]]\nevent = "Stop"\ncommand = ".kimi/hooks/notify.sh"\n')
+    for i in range(1, 10):
+        os.symlink(f'l{i + 1}', repo / f'l/l{i}')
+    os.symlink('../l/l1', repo / '.kimi/config.toml')
+    git(repo, 'add', '-A')
+
+    same_as_on_a_clone(repo, tmp_path)
+
+
+def test_a_submodule_in_the_skills_is_an_empty_folder_as_in_a_clone(repo: Path, tmp_path: Path):
+    vendored = tmp_path / 'vendored'
+    git(tmp_path, 'init', '-q', str(vendored))
+    add_file(vendored, 'SKILL.md', '---\nname: Not Valid\n---\n')
+    git(vendored, '-c', 'user.email=t@example.invalid', '-c', 'user.name=t', 'add', '-A')
+    git(vendored, '-c', 'user.email=t@example.invalid', '-c', 'user.name=t', 'commit', '-q', '-m', 'skill')
+    install_project_assets(repo)
+    git(repo, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', str(vendored), '.kimi/skills/vend')
+    git(repo, 'add', '-A')
+
+    found = same_as_on_a_clone(repo, tmp_path)
+    assert 'skill directory has no SKILL.md, so Kimi CLI ignores it' in found

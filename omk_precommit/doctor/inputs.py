@@ -57,13 +57,14 @@ def project_inputs(root: Path, base_dir: str) -> list[str]:
 
 
 def _files_under(root: Path, rels: list[str]) -> list[str]:
-    """The entries of ``rels`` that exist, and every entry below those that are directories."""
+    """``rels``, and every entry below those that are directories. One that does not exist is kept:
+    its absence is an input too (a prompt's missing include, created later, changes the verdict)."""
     found = []
     for rel in rels:
         path = root / rel
+        found.append(rel)
         if not os.path.lexists(path):
             continue
-        found.append(rel)
         if path.is_dir() and not path.is_symlink():
             for directory, dirs, files in os.walk(path):
                 prefix = Path(directory).relative_to(root).as_posix()

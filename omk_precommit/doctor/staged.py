@@ -32,7 +32,7 @@ from pathlib import Path
 from omk_precommit.doctor.manifest import LoadedManifest, load_manifest
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.engine.findings import DiagResult, Findings
-from omk_precommit.engine.fsutil import read_regular
+from omk_precommit.engine.fsutil import make_directory_within, read_regular
 from omk_precommit.engine.gitutil import REGULAR_MODES, IndexEntry, checkout_index, checkout_paths, index_entries, untracked_files
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.check import staged_fingerprints
@@ -41,9 +41,10 @@ from omk_precommit.runtimes.hook_commands import referenced_script
 from omk_precommit.runtimes.hook_rules import load_hook_tables
 from omk_precommit.runtimes.hooks import HOOK_CONFIG_FILES
 from omk_precommit.runtimes.kimi_cli.agentspec import spec_references
+from omk_precommit.runtimes.kimi_cli.prompts import included_templates
 from omk_precommit.runtimes.registry import RUNTIMES, Runtime
 
-MAX_ROUNDS = 8  # of following references out of the base dir: an extend chain is rarely longer
+MAX_ROUNDS = 40  # of following references: as many links as the system follows in one path
 SHOWN_SKIPPED = 3  # untracked files named in the summary; the rest are counted
 
 
@@ -110,12 +111,12 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
         loaded = None
         if unseen:
             for directory in _seen_directories(runtime, {rel.rpartition('/')[0] for rel in unseen}):
-                make_directory(root, directory)  # listings still show them
+                make_directory_within(root, directory)  # listings still show them
             loaded = load_manifest(root, runtime.base_dir)
             left_out, managed_folders = judged_by_blob(project, runtime.base_dir, unseen,
                                                        {e.path: e.blob for e in entries}, loaded)
             for directory in managed_folders:  # a managed path that is a folder in the commit: drift, not missing
-                make_directory(root, directory)
+                make_directory_within(root, directory)
             if len(left_out) < len(unseen) or managed_folders:
                 written += checkout_paths(project, [e for rel, e in unseen.items() if rel not in left_out], root)
                 loaded = None  # it listed the directories before these were made
@@ -131,14 +132,6 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
                          left_out, loaded)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-
-
-def make_directory(root: Path, rel: str) -> None:
-    """``root/rel`` and the folders on the way, unless that leaves ``root`` (a ``..``, or a symlink on
-    the way: git keeps a symlink and files below it out of one index, but a forged index may not)."""
-    path = os.path.join(root, rel)
-    if path.startswith(os.path.join(root, '')) and os.path.realpath(path) == path:
-        os.makedirs(path, exist_ok=True)
 
 
 def _seen_directories(runtime: Runtime, directories: set[str]) -> set[str]:
@@ -190,7 +183,8 @@ def _ancestors(rel: str) -> Iterator[str]:
         yield rel
 
 
-SPEC, PROMPT, HOOKS = 'spec', 'prompt', 'hooks'  # how a file is read: what it points at depends on it
+SPEC, HOOKS = 'spec', 'hooks'  # how a file is read: what it points at depends on it
+PROMPT = 'prompt:'  # + the folder its includes are found in
 
 
 def follow_references(root: Path, written: list[str], covered: list[str],
@@ -259,8 +253,8 @@ def _under(refs: set[str], paths: list[str]) -> set[str]:
 def _references(root: Path, rel: str, roles: set[str]) -> list[tuple[str, str | None]]:
     """The project-relative paths the written file ``rel``, read in ``roles``, points at, each with
     the role it is read in there: a symlink's target (in the link's roles), the parent and subagent
-    files (specs) and prompt (a prompt) of an agent spec, the scripts of ``[[hooks]]`` commands,
-    and the folder of a prompt that is a template with tags (what it may include)."""
+    files (specs) and prompt of an agent spec, the scripts of ``[[hooks]]`` commands, and what a
+    prompt includes (by its loader's folder: that of the path the spec names, link or not)."""
     name = os.path.join(root, rel)  # a plain string: this runs for every written file
     if os.path.islink(name):
         targets = _within(root, posixpath.dirname(rel), os.readlink(name))
@@ -273,17 +267,24 @@ def _references(root: Path, rel: str, roles: set[str]) -> list[tuple[str, str | 
     directory = posixpath.dirname(rel)
     if SPEC in roles:
         refs = spec_references(text)
-        for value, role in ((refs.extend, SPEC), (refs.system_prompt_path, PROMPT),
-                            *((path, SPEC) for path in refs.subagent_paths)):
+        for value in (refs.extend, *refs.subagent_paths):
             if value and value != 'default':
-                found += [(ref, role) for ref in _within(root, directory, value)]
+                found += [(ref, SPEC) for ref in _within(root, directory, value)]
+        if refs.system_prompt_path:
+            found += [(ref, PROMPT + posixpath.dirname(ref)) for ref in _within(root, directory, refs.system_prompt_path)]
     if HOOKS in roles:
         tables, _ = load_hook_tables(rel, text)
         scripts = [referenced_script(t['command']) for t in tables
                    if isinstance(t, dict) and isinstance(t.get('command'), str)]
         found += [(ref, None) for script in scripts if script for ref in _within(root, '', script.path)]
-    if PROMPT in roles and '{%' in text:  # an include, import or extends reads files below its folder
-        found.append((directory or '.', None))
+    for role in roles:
+        if role.startswith(PROMPT):  # its includes resolve in the loader's folder, nested ones too
+            folder = role[len(PROMPT):]
+            names = included_templates(text)
+            if names is None:  # named by an expression: anything in the folder (the project root's: not followed)
+                found += [(folder, None)] if folder else []
+            else:
+                found += [(ref, role) for included in names for ref in _within(root, folder, included)]
     return found
 
 

@@ -66,6 +66,15 @@ def make_dirs(directory: Path) -> None:
         crash_point()
 
 
+def make_directory_within(root: Path | str, rel: str) -> None:
+    """``root/rel`` and the folders on the way, unless that leaves ``root`` (resolved): a ``..``, an
+    absolute ``rel``, or a symlink on the way (git keeps a symlink and files below it out of one
+    index, but a forged index may not)."""
+    path = os.path.join(root, rel)
+    if path.startswith(os.path.join(root, '')) and os.path.realpath(path) == path:
+        os.makedirs(path, exist_ok=True)
+
+
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never half.
 

@@ -311,12 +311,18 @@ def checkout_paths(root: Path, entries: Sequence[IndexEntry], dest: Path) -> lis
 
     ``git checkout-index`` writes them as a checkout would (the mode git records, so the
     executable bit; symlinks as symlinks; eol conversion and filters) and leaves the index and
-    the working tree alone. ``GIT_INDEX_FILE`` is honoured. Submodules are left out.
+    the working tree alone. ``GIT_INDEX_FILE`` is honoured. A submodule is an empty folder, as
+    in a clone that has not initialised it; only files are returned.
     """
+    from omk_precommit.engine.fsutil import make_directory_within
+
     paths = [e.path for e in entries if e.mode != _GITLINK]
     if paths:
         _git(root, 'checkout-index', '-f', '-z', '--stdin', f'--prefix={dest}{os.sep}',
              stdin='\0'.join(paths).encode('utf-8', errors='surrogateescape'))
+    for entry in entries:
+        if entry.mode == _GITLINK:
+            make_directory_within(dest, entry.path)
     return paths
 
 

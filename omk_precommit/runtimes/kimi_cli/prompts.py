@@ -56,3 +56,20 @@ def jinja_problem(path: Path, text: str, args: Mapping[str, str]) -> str | None:
     except Exception as e:  # noqa: BLE001 - a runtime error in the template (1/0) stops kimi-cli too
         return f'the template fails while rendering: {type(e).__name__}: {e}'
     return None
+
+
+def included_templates(text: str) -> list[str] | None:
+    """The templates the prompt ``text`` includes, imports or extends by a literal name (relative to
+    its folder, the loader's root); None when one is named by an expression. A prompt that does not
+    parse includes nothing (``render_problem`` reports it)."""
+    if '{%' not in text:
+        return []
+    import jinja2
+    from jinja2 import meta
+
+    env = jinja2.Environment(variable_start_string='${', variable_end_string='}', lstrip_blocks=True, trim_blocks=True)
+    try:
+        names = list(meta.find_referenced_templates(env.parse(text.strip())))
+    except jinja2.TemplateSyntaxError:
+        return []
+    return None if None in names else [name for name in names if name is not None]

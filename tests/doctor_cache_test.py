@@ -376,3 +376,25 @@ def test_a_template_prompt_in_the_project_root_leaves_the_verdict_cached(
     before = len(judged)
     doctor(capsys)
     assert len(judged) == before + 1  # what it includes by name is
+
+
+def test_a_script_reached_through_a_link_to_the_root_is_an_input(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    (project / 'scripts').mkdir()
+    script = project / 'scripts' / 'run.sh'
+    script.write_text('#!/bin/sh\nexit 0\n')
+    script.chmod(0o755)
+    (project / '.kimi' / 'lnk').mkdir()
+    os.symlink('../..', project / '.kimi' / 'lnk' / 'root')
+    (project / '.kimi' / 'config.toml').write_text('[[hooks]]\nevent = "Stop"\ncommand = ".kimi/lnk/root/scripts/run.sh"\n')
+    settle()
+    code, _, _ = warm(capsys, judged)
+    assert code == 0
+
+    script.chmod(0o644)
+    before = len(judged)
+    code, out, _ = doctor(capsys)
+
+    assert len(judged) == before + 1
+    assert code == 1 and 'not executable' in out

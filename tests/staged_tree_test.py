@@ -412,3 +412,20 @@ def test_a_submodule_in_the_skills_is_an_empty_folder_as_in_a_clone(repo: Path, 
 
     found = same_as_on_a_clone(repo, tmp_path)
     assert 'skill directory has no SKILL.md, so Kimi CLI ignores it' in found
+
+
+@pytest.mark.parametrize('command', ['docs/lnk/run.sh', 'docs/x/../run.sh', '.kimi/lnk/root/scripts/run.sh'])
+def test_a_script_reached_through_a_link_outside_the_asset_dir_is_found(repo: Path, tmp_path: Path, command: str):
+    install_project_assets(repo)
+    add_file(repo, 'scripts/run.sh', '#!/bin/sh\nexit 0\n', 0o755)
+    add_file(repo, 'scripts/sub/keep', '')
+    (repo / 'docs').mkdir()
+    os.symlink('../scripts', repo / 'docs/lnk')
+    os.symlink('../scripts/sub', repo / 'docs/x')
+    (repo / '.kimi/lnk').mkdir()
+    os.symlink('../..', repo / '.kimi/lnk/root')
+    example = repo / '.kimi/hooks.toml.example'
+    example.write_text(example.read_text() + f'\n[[hooks]]\nevent = "Stop"\ncommand = "{command}"\n')
+    git(repo, 'add', '-A')
+
+    assert same_as_on_a_clone(repo, tmp_path) == []

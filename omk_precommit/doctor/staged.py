@@ -127,7 +127,12 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
             return (checkout_paths(project, [unseen[rel] for rel in paths if rel in unseen], root)
                     + (checkout_index(project, rest, root) if rest else []))
 
-        covered = follow_references(root, written, wanted, fetch, absent=left_out)
+        def index_files(paths: list[str]) -> list[str]:
+            """Those of ``paths`` that are files (or links) in the index, not folders."""
+            asked = set(paths)
+            return [e.path for e in index_entries(project, paths) if e.path in asked]
+
+        covered = follow_references(root, written, wanted, fetch, absent=left_out, entries=index_files)
         yield StagedTree(root, project, runtime.base_dir, tuple(untracked_files(project, wanted)), tuple(covered),
                          left_out, loaded)
     finally:
@@ -188,7 +193,8 @@ PROMPT = 'prompt:'  # + the folder its includes are found in
 
 
 def follow_references(root: Path, written: list[str], covered: list[str],
-                      fetch: Callable[[list[str]], list[str]], absent: frozenset[str] = frozenset()) -> list[str]:
+                      fetch: Callable[[list[str]], list[str]], absent: frozenset[str] = frozenset(),
+                      entries: Callable[[list[str]], list[str]] | None = None) -> list[str]:
     """``covered`` plus what the ``written`` files under ``root`` point at outside it, and what
     those point at in turn; ``fetch(paths)`` makes them readable (checks them out from the index)
     and returns the files it wrote. A reference the index lacks stays missing, as in a clone.
@@ -198,19 +204,26 @@ def follow_references(root: Path, written: list[str], covered: list[str],
     A file is read in the roles its name gives it (a ``.yaml`` is an agent spec, a
     ``config.toml`` a hook config) and in those it is referenced in (an ``extend`` target is a
     spec whatever its name, a symlink's target is read as the link is); a file met in a new role
-    is read again in it.
+    is read again in it. A reference that leads to nothing in ``root`` may run through a link
+    not written yet: ``entries(paths)`` names those of the folders on its way that are files in
+    the index (links, when it runs through them); they are fetched, and the file that pointed
+    there is read again, through them.
     """
     covered = list(covered)
     left_out = sorted(absent)
     roles: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}
     todo = set(written)
     read: set[str] = set()
+    tried: set[str] = set()
+    unresolved: set[str] = set()  # references that led to nothing in root
     for _ in range(MAX_ROUNDS):
         found: dict[str, set[str]] = {}
         for rel in sorted(todo):
             read.add(rel)
             for ref, role in _references(root, rel, roles.get(rel, set()) | _roles_by_name(rel)):
                 found.setdefault(ref, set()).update((role,) if role else ())
+                sources.setdefault(ref, set()).add(rel)
         todo = set()
         for ref, found_roles in found.items():
             if not found_roles <= roles.get(ref, set()):
@@ -219,13 +232,23 @@ def follow_references(root: Path, written: list[str], covered: list[str],
                     todo.add(ref)  # read before, in fewer roles
         outside = {ref for ref in found if not any(ref == c or ref.startswith(f'{c}/') for c in covered)}
         wanted = sorted(outside | _under(set(found), left_out))
-        if not wanted and not todo:
-            break
         covered += sorted(outside)
         fetched = set(wanted)
         left_out = [rel for rel in left_out if rel not in fetched]
-        if wanted:
-            todo |= set(fetch(wanted))
+        new = set(fetch(wanted)) if wanted else set()
+        missing = {ref for ref in found if not os.path.lexists(os.path.join(root, ref))}
+        unresolved |= missing
+        if entries is not None and missing - tried:
+            on_the_way = {folder for ref in missing - tried for folder in _ancestors(ref)
+                          if not os.path.lexists(os.path.join(root, folder))}
+            tried |= missing
+            new |= set(fetch(entries(sorted(on_the_way)))) if on_the_way else set()
+        if any(os.path.islink(os.path.join(root, rel)) for rel in new):  # it may lead where a reference did not
+            todo |= {source for ref in unresolved if not os.path.lexists(os.path.join(root, ref))
+                     for source in sources[ref]}
+        todo |= new
+        if not todo:
+            break
     return covered
 
 
@@ -290,21 +313,22 @@ def _references(root: Path, rel: str, roles: set[str]) -> list[tuple[str, str | 
 
 def _within(root: Path, directory: str, target: str) -> set[str]:
     """``target`` relative to ``directory`` as a project-relative path; none when it leaves the
-    project. A ``..`` after a symlink leads where the link leads, not back where the text says:
-    such a path is resolved in ``root`` too, and the folders before each ``..`` count as well,
-    so that a link among them is followed on the next round."""
+    project. Through a symlink a path leads where the link leads (a ``..`` after it does not go
+    back where the text says): so it is resolved in ``root`` too, through the links written so
+    far, and a folder before a ``..`` that may be a link not written yet counts as well, so that
+    it is followed on the next round."""
     if not target or os.path.isabs(target):
         return set()  # absolute: outside the checkout, in a clone as here
     joined = posixpath.join(directory, target)
     paths = {posixpath.normpath(joined)}
+    base = os.path.realpath(root)
+    resolved = os.path.realpath(os.path.join(base, joined))  # through the links written so far
+    if resolved.startswith(os.path.join(base, '')):
+        paths.add(os.path.relpath(resolved, base).replace(os.sep, '/'))
     parts = joined.split('/')
     if '..' in parts:
         before = {posixpath.normpath('/'.join(parts[:i])) for i, part in enumerate(parts) if part == '..' and i}
         paths |= {p for p in before if os.path.islink(os.path.join(root, p)) or not os.path.isdir(os.path.join(root, p))}
-        base = os.path.realpath(root)
-        resolved = os.path.realpath(os.path.join(base, joined))
-        if resolved.startswith(os.path.join(base, '')):
-            paths.add(os.path.relpath(resolved, base).replace(os.sep, '/'))
     return {p for p in paths if p != '.' and p != '..' and not p.startswith('../')}
 
 

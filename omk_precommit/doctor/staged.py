@@ -178,7 +178,8 @@ def judged_by_blob(project: Path, base_dir: str, unseen: dict[str, IndexEntry], 
             directory = directory.rpartition('/')[0]
     left_out = frozenset(rel for rel, entry in unseen.items() if rel not in kept and (
         rel not in recorded or (entry.blob in known and known[entry.blob].matches(recorded[rel]))))
-    folders = {directory for rel in left_out for directory in _ancestors(rel)}
+    parents = {rel.rpartition('/')[0] for rel in left_out}
+    folders = parents | {directory for parent in parents for directory in _ancestors(parent)}
     return left_out, frozenset(folders & recorded.keys())
 
 

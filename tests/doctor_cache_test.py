@@ -398,3 +398,38 @@ def test_a_script_reached_through_a_link_to_the_root_is_an_input(
 
     assert len(judged) == before + 1
     assert code == 1 and 'not executable' in out
+
+
+def _hook_running(root: Path, command: str) -> None:
+    (root / '.kimi' / 'config.toml').write_text(f'[[hooks]]\nevent = "Stop"\ncommand = "{command}"\n')
+
+
+@pytest.mark.parametrize('program', ['omk-tool-9', 'omk-interpreter-9'])
+def test_a_program_a_hook_needs_installed_or_removed_later_is_seen(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool], program: str,
+) -> None:
+    if program == 'omk-tool-9':
+        _hook_running(project, 'omk-tool-9 --check')
+    else:
+        script = project / 'scripts' / 'gate.sh'
+        script.parent.mkdir()
+        script.write_text(f'#!/usr/bin/env {program}\nexit 0\n')
+        script.chmod(0o755)
+        _hook_running(project, 'scripts/gate.sh')
+    settle()
+    _, missing, _ = warm(capsys, judged)
+    assert program in missing
+
+    installed = Path(os.environ['PATH'].split(os.pathsep)[0]) / program
+    installed.write_text('#!/bin/sh\nexit 0\n')
+    installed.chmod(0o755)
+    before = len(judged)
+    _, found, _ = doctor(capsys)
+    assert len(judged) == before + 1 and program not in found
+
+    settle()
+    warm(capsys, judged)
+    installed.unlink()
+    before = len(judged)
+    _, gone, _ = doctor(capsys)
+    assert len(judged) == before + 1 and program in gone  # never a cached pass once it is gone

@@ -102,7 +102,7 @@ def _judge(args: argparse.Namespace, root: Path, runtime: Runtime, *, staged: bo
 
     project: list[str] = []
     out = _Capture(colour)
-    with recorded_paths() as opened, warnings.catch_warnings(record=True) as caught, \
+    with recorded_paths() as recording, warnings.catch_warnings(record=True) as caught, \
             contextlib.redirect_stdout(out):
         warnings.simplefilter('always', OmkWarning)
         results = diagnose_project(root, strict=args.strict, target=runtime, staged=staged, kimi=kimi(),
@@ -119,9 +119,11 @@ def _judge(args: argparse.Namespace, root: Path, runtime: Runtime, *, staged: bo
                 github_annotation('error', r.path, f'omk-doctor: {r.message}')
     messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)))
     verdict = Verdict(EXIT_FOUND if errors else EXIT_CLEAN, out.getvalue(), messages)
+    opened, programs = recording.opened, recording.programs
     if staged:
-        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened)), tuple(staged_inputs(opened, project)))
-    return verdict, Inputs(tuple(disk_inputs(root, runtime, project, opened)), ())
+        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened, programs)),
+                               tuple(staged_inputs(opened, project)))
+    return verdict, Inputs(tuple(disk_inputs(root, runtime, project, opened, programs)), ())
 
 
 def _no_manifest_hint(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,27 +21,38 @@ from omk_precommit.doctor.staged import follow_references, staged_paths
 from omk_precommit.engine.gitutil import git_dir
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.records import RECORD_SUFFIX
+from omk_precommit.runtimes.hooks import PROGRAM_EVENT
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime
 from omk_precommit.runtimes.user_scope import user_scope
 
 _AUDITED = frozenset({'open', 'os.listdir', 'os.scandir'})
-_recording: list[list[str]] = []  # the open recordings; the audit hook, once added, stays for the process
+_recording: list[Recording] = []  # the open recordings; the audit hook, once added, stays for the process
+
+
+class Recording:
+    """What a doctor run looked at: the absolute paths it opened or listed, and the places it
+    looked for a program (a hook's command or interpreter; ``runtimes.hooks.on_path``)."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.programs: list[str] = []
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if _recording and event in _AUDITED and args:
-        path = args[0]
-        if isinstance(path, (str, os.PathLike)):
-            _recording[-1].append(os.path.abspath(os.fspath(path)))
+    if _recording and args and isinstance(path := args[0], (str, os.PathLike)):
+        if event in _AUDITED:
+            _recording[-1].opened.append(os.path.abspath(os.fspath(path)))
+        elif event == PROGRAM_EVENT:
+            _recording[-1].programs.append(os.fspath(path))
 
 
 @contextmanager
-def recorded_paths() -> Iterator[list[str]]:
-    """The absolute paths opened or listed inside the ``with`` block (of this thread's Python code)."""
+def recorded_paths() -> Iterator[Recording]:
+    """What the code inside the ``with`` block (of this thread) opened, listed or looked for on PATH."""
     if not getattr(sys, '_omk_audit_hook', False):
         sys.addaudithook(_audit)
         sys._omk_audit_hook = True  # type: ignore[attr-defined]
-    seen: list[str] = []
+    seen = Recording()
     _recording.append(seen)
     try:
         yield seen
@@ -72,16 +83,19 @@ def _files_under(root: Path, rels: list[str]) -> list[str]:
     return found
 
 
-def disk_inputs(root: Path, runtime: Runtime, project: list[str], opened: list[str]) -> list[str]:
+def disk_inputs(root: Path, runtime: Runtime, project: list[str], opened: list[str],
+                programs: Sequence[str] = ()) -> list[str]:
     """Absolute paths whose ``lstat`` the verdict depends on: ``project`` (relative to ``root``;
     directories walked), the opened or listed ``opened`` that belong to the project or a Kimi
-    home, git's ignore files and the user side of ``runtime``."""
+    home, the places ``programs`` a program was looked for, git's ignore files and the user
+    side of ``runtime``."""
     homes = _user_side(runtime)
     paths = [str(root / rel) for rel in _files_under(root, project)] + homes
     paths += [str(root / rel) for rel in _ignore_files(runtime.base_dir)]
     directory = git_dir(root)
     if directory is not None:
         paths.append(str(directory / 'info' / 'exclude'))
+    paths += programs
     places = [str(root), *homes]
     paths += [p for p in opened if not _in_git_dir(p, directory) and
               any(p == place or p.startswith(place + os.sep) for place in places)]

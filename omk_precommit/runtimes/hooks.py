@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,22 @@ HOOK_CONFIG_FILES = ('config.toml', 'hooks.toml.example')
 _SKIPPED_SUFFIXES = ('.omk-new',)
 SHELL_SUFFIXES = ('.sh', '.bash')
 HEAD_BYTES = 64 * 1024  # of a script read for its #! line and line endings
+
+
+PROGRAM_EVENT = 'omk.program'  # an audit event: a place a program was looked for (the doctor's verdict depends on it)
+
+
+def on_path(name: str) -> bool:
+    """Whether the program ``name`` is found as a shell finds it (``shutil.which``). Each place it
+    is looked for is announced as the audit event ``PROGRAM_EVENT``: ``doctor/inputs.py`` makes
+    them inputs of the verdict cache, so a program installed or removed later is seen."""
+    if os.sep in name:
+        places = [name]
+    else:
+        places = [os.path.join(d or os.curdir, name) for d in os.environ.get('PATH', os.defpath).split(os.pathsep)]
+    for place in places:
+        sys.audit(PROGRAM_EVENT, os.path.abspath(place))
+    return shutil.which(name) is not None
 
 
 def check_hooks(root: Path, base_dir: str) -> list[DiagResult]:
@@ -76,7 +93,7 @@ def check_command(table: Any, index: int, rel: str, root: Path, findings: Findin
                          f'check that the command runs, or {fix} to name the script directly')
         return
     if isinstance(ref, ProgramRef):
-        if shutil.which(ref.name) is None:
+        if not on_path(ref.name):
             findings.warning(rel, f'{where}: {ref.name} is not on PATH here, so the hook exits 127, '
                                   'which Kimi reads as "allow"', f'install {ref.name}, or {fix}')
         return
@@ -148,9 +165,10 @@ def missing_interpreter(head: bytes) -> tuple[str, str] | None:
     interpreter = words[0]
     if os.path.basename(interpreter) == 'env' and os.path.isfile(interpreter):
         args = [w for w in words[1:] if not w.startswith('-') and '=' not in w]
-        if args and shutil.which(args[0]) is None:
+        if args and not on_path(args[0]):
             return args[0], line
         return None
+    sys.audit(PROGRAM_EVENT, interpreter)
     if os.path.isabs(interpreter) and not os.access(interpreter, os.X_OK):
         return interpreter, line
     return None

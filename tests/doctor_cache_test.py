@@ -433,3 +433,19 @@ def test_a_program_a_hook_needs_installed_or_removed_later_is_seen(
     before = len(judged)
     _, gone, _ = doctor(capsys)
     assert len(judged) == before + 1 and program in gone  # never a cached pass once it is gone
+
+
+def test_a_script_named_by_its_absolute_path_in_the_project_is_an_input(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    (project / 'scripts').mkdir()
+    _hook_running(project, f'{project}/scripts/run.sh')
+    settle()
+    _, missing, _ = warm(capsys, judged)
+    assert 'does not exist' in missing
+
+    (project / 'scripts' / 'run.sh').write_text('#!/bin/sh\nexit 0\n')
+    (project / 'scripts' / 'run.sh').chmod(0o755)
+    before = len(judged)
+    _, found, _ = doctor(capsys)
+    assert len(judged) == before + 1 and 'does not exist' not in found

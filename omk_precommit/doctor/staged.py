@@ -217,7 +217,6 @@ def follow_references(root: Path, written: list[str], covered: list[str],
     todo = set(written)
     read: set[str] = set()
     tried: set[str] = set()
-    unresolved: set[str] = set()  # references that led to nothing in root
     for _ in range(MAX_ROUNDS):
         found: dict[str, set[str]] = {}
         for rel in sorted(todo):
@@ -238,15 +237,15 @@ def follow_references(root: Path, written: list[str], covered: list[str],
         left_out = [rel for rel in left_out if rel not in fetched]
         new = set(fetch(wanted)) if wanted else set()
         missing = {ref for ref in found if not os.path.lexists(os.path.join(root, ref))}
-        unresolved |= missing
         if entries is not None and missing - tried:
             on_the_way = {folder for ref in missing - tried for folder in _ancestors(ref)
                           if not os.path.lexists(os.path.join(root, folder))}
             tried |= missing
             new |= set(fetch(entries(sorted(on_the_way)))) if on_the_way else set()
-        if any(os.path.islink(os.path.join(root, rel)) for rel in new):  # it may lead where a reference did not
-            todo |= {source for ref in unresolved if not os.path.lexists(os.path.join(root, ref))
-                     for source in sources[ref]}
+        links = [rel for rel in new if os.path.islink(os.path.join(root, rel))]
+        if links:  # a path that ran into one of them (or to it, before a '..') may lead elsewhere now
+            todo |= {source for ref, of in sources.items()
+                     if any(ref == link or ref.startswith(f'{link}/') for link in links) for source in of}
         todo |= new
         if not todo:
             break
@@ -317,12 +316,16 @@ def _within(root: Path, directory: str, target: str) -> set[str]:
     project. Through a symlink a path leads where the link leads (a ``..`` after it does not go
     back where the text says): so it is resolved in ``root`` too, through the links written so
     far, and a folder before a ``..`` that may be a link not written yet counts as well, so that
-    it is followed on the next round."""
-    if not target or os.path.isabs(target):
-        return set()  # absolute: outside the checkout, in a clone as here
+    it is followed on the next round. An absolute ``target`` counts only when it lies in ``root``
+    (the project on disk; never a staged tree, which a clone's absolute paths do not reach either)."""
+    if not target:
+        return set()
+    base = os.path.realpath(root)
+    if os.path.isabs(target):
+        inside = [p for p in (os.path.normpath(target), os.path.realpath(target)) if p.startswith(os.path.join(base, ''))]
+        return {os.path.relpath(p, base).replace(os.sep, '/') for p in inside}
     joined = posixpath.join(directory, target)
     paths = {posixpath.normpath(joined)}
-    base = os.path.realpath(root)
     resolved = os.path.realpath(os.path.join(base, joined))  # through the links written so far
     if resolved.startswith(os.path.join(base, '')):
         paths.add(os.path.relpath(resolved, base).replace(os.sep, '/'))

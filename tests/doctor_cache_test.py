@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from omk_precommit.fastcheck import statcache
 from omk_precommit.fastcheck import warm as hot_path_cache
 from omk_precommit.fastcheck.cachefile import write_record
 from omk_precommit.fastcheck.verdict import cache_path
+from testing.bundles import BundlePackage
 from testing.gitrepo import commit_all, git
 
 SHORT_WINDOW_NS = 50_000_000
@@ -449,3 +451,43 @@ def test_a_script_named_by_its_absolute_path_in_the_project_is_an_input(
     before = len(judged)
     _, found, _ = doctor(capsys)
     assert len(judged) == before + 1 and 'does not exist' not in found
+
+
+def test_a_path_bundle_restored_after_the_verdict_is_seen(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    assert main(['bundle', 'init', 'tools/kb']) == 0
+    assert main(['install', '--bundle', './tools/kb']) == 0
+    toml = project / 'tools' / 'kb' / 'omk-bundle.toml'
+    kept = toml.read_bytes()
+    toml.unlink()
+    capsys.readouterr()
+    settle()
+    code, out, _ = warm(capsys, judged)
+    assert code == 1 and 'has no omk-bundle.toml' in out
+
+    toml.write_bytes(kept)
+    before = len(judged)
+    code, out, _ = doctor(capsys)
+    assert len(judged) == before + 1 and 'has no omk-bundle.toml' not in out
+
+
+def test_a_bundle_package_uninstalled_after_the_verdict_is_seen(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+    acme_v1: BundlePackage, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site = tmp_path / 'site'
+    shutil.copytree(acme_v1.site, site)
+    monkeypatch.syspath_prepend(str(site))
+    assert main(['install', '--bundle', 'acme']) == 0
+    capsys.readouterr()
+    settle()
+    code, out, _ = warm(capsys, judged)
+    assert code == 0, out
+
+    for installed in site.iterdir():  # pip uninstall, by hand
+        shutil.rmtree(installed)
+    before = len(judged)
+    code, out, _ = doctor(capsys)
+    assert len(judged) == before + 1
+    assert code == 1 and 'is not installed' in out

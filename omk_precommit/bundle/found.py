@@ -7,9 +7,12 @@ is located with ``importlib.util.find_spec`` (which does not execute a top-level
 from __future__ import annotations
 
 import importlib.util
+import os
+import sys
 from pathlib import Path
 
 from omk_precommit.bundle.format import BundleFile, BundleInfo, bundle_files, is_inside, read_bundle, removed
+from omk_precommit.engine.fsutil import probed
 from omk_precommit.engine.manifest import BundleRef
 from omk_precommit.errors import OmkError
 
@@ -98,10 +101,14 @@ def find_recorded(ref: BundleRef, root: Path, manifest_rel: str) -> BundleInfo:
     """The bundle ``ref`` recorded in ``manifest_rel``; missing: one line naming it and the package to add."""
     if ref.path is not None:
         directory = root / ref.path
+        probed(directory / 'omk-bundle.toml')
         if not (directory / 'omk-bundle.toml').exists():
             raise OmkError(f'{manifest_rel}: the recorded bundle {ref.name} {ref.version} was at {ref.path}/, '
                            f'which has no omk-bundle.toml; restore it, or run omk-kimi install --bundle NAME|PATH')
         return bundle_by_path(directory, root)
+    for place in sys.path:  # where packages are installed: a folder's identity changes with each one added or removed
+        if place and os.path.isdir(place):
+            probed(place)
     info = bundle_by_name(ref.name)
     if info is None:
         package = f'{ref.package}=={ref.version}' if ref.package else 'the package that ships it'

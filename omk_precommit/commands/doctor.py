@@ -119,11 +119,11 @@ def _judge(args: argparse.Namespace, root: Path, runtime: Runtime, *, staged: bo
                 github_annotation('error', r.path, f'omk-doctor: {r.message}')
     messages = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OmkWarning)))
     verdict = Verdict(EXIT_FOUND if errors else EXIT_CLEAN, out.getvalue(), messages)
-    opened, programs = recording.opened, recording.programs
+    opened, probed = recording.opened, recording.probed
     if staged:
-        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened, programs)),
+        return verdict, Inputs(tuple(disk_inputs(root, runtime, [], opened, probed)),
                                tuple(staged_inputs(opened, project)))
-    return verdict, Inputs(tuple(disk_inputs(root, runtime, project, opened, programs)), ())
+    return verdict, Inputs(tuple(disk_inputs(root, runtime, project, opened, probed)), ())
 
 
 def _no_manifest_hint(args: argparse.Namespace, runtime: Runtime) -> int:

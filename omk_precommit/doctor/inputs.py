@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from omk_precommit.doctor.staged import follow_references, staged_paths
+from omk_precommit.engine.fsutil import PROBE_EVENT
 from omk_precommit.engine.gitutil import git_dir
 from omk_precommit.errors import OmkError
 from omk_precommit.kimi_config.records import RECORD_SUFFIX
-from omk_precommit.runtimes.hooks import PROGRAM_EVENT
 from omk_precommit.runtimes.registry import DEFAULT_RUNTIME, Runtime
 from omk_precommit.runtimes.user_scope import user_scope
 
@@ -30,25 +30,25 @@ _recording: list[Recording] = []  # the open recordings; the audit hook, once ad
 
 
 class Recording:
-    """What a doctor run looked at: the absolute paths it opened or listed, and the places it
-    looked for a program (a hook's command or interpreter; ``runtimes.hooks.on_path``)."""
+    """What a doctor run looked at: the absolute paths it opened or listed, and those it
+    ``probed`` (the places a program was looked for on PATH, a bundle's folder; found or not)."""
 
     def __init__(self) -> None:
         self.opened: list[str] = []
-        self.programs: list[str] = []
+        self.probed: list[str] = []
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
     if _recording and args and isinstance(path := args[0], (str, os.PathLike)):
         if event in _AUDITED:
             _recording[-1].opened.append(os.path.abspath(os.fspath(path)))
-        elif event == PROGRAM_EVENT:
-            _recording[-1].programs.append(os.fspath(path))
+        elif event == PROBE_EVENT:
+            _recording[-1].probed.append(os.fspath(path))
 
 
 @contextmanager
 def recorded_paths() -> Iterator[Recording]:
-    """What the code inside the ``with`` block (of this thread) opened, listed or looked for on PATH."""
+    """What the code inside the ``with`` block (of this thread) opened, listed or probed."""
     if not getattr(sys, '_omk_audit_hook', False):
         sys.addaudithook(_audit)
         sys._omk_audit_hook = True  # type: ignore[attr-defined]
@@ -84,18 +84,17 @@ def _files_under(root: Path, rels: list[str]) -> list[str]:
 
 
 def disk_inputs(root: Path, runtime: Runtime, project: list[str], opened: list[str],
-                programs: Sequence[str] = ()) -> list[str]:
+                probed: Sequence[str] = ()) -> list[str]:
     """Absolute paths whose ``lstat`` the verdict depends on: ``project`` (relative to ``root``;
     directories walked), the opened or listed ``opened`` that belong to the project or a Kimi
-    home, the places ``programs`` a program was looked for, git's ignore files and the user
-    side of ``runtime``."""
+    home, the places ``probed`` (found or not), git's ignore files and the user side of ``runtime``."""
     homes = _user_side(runtime)
     paths = [str(root / rel) for rel in _files_under(root, project)] + homes
     paths += [str(root / rel) for rel in _ignore_files(runtime.base_dir)]
     directory = git_dir(root)
     if directory is not None:
         paths.append(str(directory / 'info' / 'exclude'))
-    paths += programs
+    paths += probed
     places = [str(root), *homes]
     paths += [p for p in opened if not _in_git_dir(p, directory) and
               any(p == place or p.startswith(place + os.sep) for place in places)]

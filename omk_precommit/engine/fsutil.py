@@ -14,6 +14,7 @@ import re
 import shlex
 import signal
 import stat
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,15 @@ def make_dirs(directory: Path) -> None:
             raise _cannot('create directory', path, e) from None
         fsync_dir(path.parent)
         crash_point()
+
+
+PROBE_EVENT = 'omk.probe'  # an audit event: a place looked at that a doctor verdict depends on
+
+
+def probed(path: str | Path) -> None:
+    """Announce that ``path`` was looked at, found or not (a program on PATH, a bundle's folder):
+    ``doctor/inputs.py`` records it, and the doctor's verdict cache watches it."""
+    sys.audit(PROBE_EVENT, os.path.abspath(path))
 
 
 def make_directory_within(root: Path | str, rel: str) -> None:

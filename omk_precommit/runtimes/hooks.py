@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from omk_precommit.engine.backup import BACKUP_MARKER
 from omk_precommit.engine.findings import DiagResult, Findings
-from omk_precommit.engine.fsutil import file_kind, read_regular
+from omk_precommit.engine.fsutil import file_kind, probed, read_regular
 from omk_precommit.engine.paths import is_inside_root
 from omk_precommit.runtimes.hook_commands import ProgramRef, Unresolved, quoting_problem, resolve_command
 from omk_precommit.runtimes.hook_rules import check_hook_table, load_hook_tables
@@ -30,19 +29,15 @@ SHELL_SUFFIXES = ('.sh', '.bash')
 HEAD_BYTES = 64 * 1024  # of a script read for its #! line and line endings
 
 
-PROGRAM_EVENT = 'omk.program'  # an audit event: a place a program was looked for (the doctor's verdict depends on it)
-
-
 def on_path(name: str) -> bool:
     """Whether the program ``name`` is found as a shell finds it (``shutil.which``). Each place it
-    is looked for is announced as the audit event ``PROGRAM_EVENT``: ``doctor/inputs.py`` makes
-    them inputs of the verdict cache, so a program installed or removed later is seen."""
+    is looked for is ``probed``: the doctor's verdict cache sees a program installed or removed."""
     if os.sep in name:
         places = [name]
     else:
         places = [os.path.join(d or os.curdir, name) for d in os.environ.get('PATH', os.defpath).split(os.pathsep)]
     for place in places:
-        sys.audit(PROGRAM_EVENT, os.path.abspath(place))
+        probed(place)
     return shutil.which(name) is not None
 
 
@@ -168,7 +163,7 @@ def missing_interpreter(head: bytes) -> tuple[str, str] | None:
         if args and not on_path(args[0]):
             return args[0], line
         return None
-    sys.audit(PROGRAM_EVENT, interpreter)
+    probed(interpreter)
     if os.path.isabs(interpreter) and not os.access(interpreter, os.X_OK):
         return interpreter, line
     return None

@@ -485,9 +485,89 @@ def test_a_bundle_package_uninstalled_after_the_verdict_is_seen(
     code, out, _ = warm(capsys, judged)
     assert code == 0, out
 
+    toml = site / 'acme_kimi_assets' / 'omk-bundle.toml'
+    toml.write_text(toml.read_text().replace('version = "1.0.0"', 'version = "1.0.1"'))  # edited in place
+    before = len(judged)
+    code, out, _ = doctor(capsys)
+    assert len(judged) == before + 1 and '1.0.1 available' in out
+    settle()
+    warm(capsys, judged)
+
+    sys.path.remove(str(site))  # PYTHONPATH no longer names it
+    before = len(judged)
+    code, out, _ = doctor(capsys)
+    assert len(judged) == before + 1 and code == 1 and 'is not installed' in out
+    sys.path.insert(0, str(site))
+    settle()
+    warm(capsys, judged)
+
     for installed in site.iterdir():  # pip uninstall, by hand
         shutil.rmtree(installed)
     before = len(judged)
     code, out, _ = doctor(capsys)
     assert len(judged) == before + 1
     assert code == 1 and 'is not installed' in out
+
+
+def test_an_env_interpreter_elsewhere_removed_later_is_seen(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    env = tmp_path / 'e' / 'env'
+    env.parent.mkdir()
+    os.symlink(shutil.which('env') or '/usr/bin/env', env)
+    script = project / 'tools' / 'x'
+    script.parent.mkdir()
+    script.write_text(f'#!{env} sh\nexit 0\n')
+    script.chmod(0o755)
+    _hook_running(project, 'tools/x')
+    settle()
+    code, _, _ = warm(capsys, judged)
+    assert code == 0
+
+    env.unlink()
+    before = len(judged)
+    code, out, _ = doctor(capsys)
+    assert len(judged) == before + 1
+    assert code == 1 and 'does not exist' in out
+
+
+def test_a_staged_link_retargeted_is_seen(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
+) -> None:
+    for folder, mode in (('d', 0o755), ('e', 0o644)):
+        (project / 'tools' / folder).mkdir(parents=True)
+        (project / 'tools' / folder / 'x').write_text('#!/bin/sh\nexit 0\n')
+        (project / 'tools' / folder / 'x').chmod(mode)
+    os.symlink('tools/d', project / 'td')
+    _hook_running(project, 'td/x')
+    commit_all(project, 'a hook through a link')
+    settle()
+    code, _, _ = warm(capsys, judged, '--staged')
+    assert code == 0
+
+    (project / 'td').unlink()
+    os.symlink('tools/e', project / 'td')
+    git(project, 'add', 'td')
+    before = len(judged)
+    code, out, _ = doctor(capsys, '--staged')
+    assert len(judged) == before + 1
+    assert code == 1 and 'not executable' in out
+
+
+def test_a_relative_path_entry_makes_the_directory_part_of_the_context(
+    project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (project / 'tools').mkdir()
+    (project / 'tools' / 'relprog').write_text('#!/bin/sh\nexit 0\n')
+    (project / 'tools' / 'relprog').chmod(0o755)
+    (project / 'sub').mkdir()
+    _hook_running(project, 'relprog')
+    monkeypatch.setenv('PATH', f'tools{os.pathsep}{os.environ["PATH"]}')
+    settle()
+    _, out, _ = warm(capsys, judged)
+    assert 'relprog is not on PATH' not in out
+
+    monkeypatch.chdir(project / 'sub')  # from here, PATH's "tools" is sub/tools
+    before = len(judged)
+    _, out, _ = doctor(capsys)
+    assert len(judged) == before + 1 and 'relprog is not on PATH' in out

@@ -39,7 +39,9 @@ class Recording:
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if _recording and args and isinstance(path := args[0], (str, os.PathLike)):
+    # A relative path is one opened below a directory handle (shutil.rmtree of the staged tree),
+    # not below the current directory: the checks read by absolute paths.
+    if _recording and args and isinstance(path := args[0], (str, os.PathLike)) and os.path.isabs(path):
         if event in _AUDITED:
             _recording[-1].opened.append(os.path.abspath(os.fspath(path)))
         elif event == PROBE_EVENT:

@@ -241,7 +241,9 @@ def follow_references(root: Path, written: list[str], covered: list[str],
             on_the_way = {folder for ref in missing - tried for folder in _ancestors(ref)
                           if not os.path.lexists(os.path.join(root, folder))}
             tried |= missing
-            new |= set(fetch(entries(sorted(on_the_way)))) if on_the_way else set()
+            on_the_way_in_index = entries(sorted(on_the_way)) if on_the_way else []
+            covered += on_the_way_in_index  # inputs too: restaging such a link changes where the path leads
+            new |= set(fetch(on_the_way_in_index)) if on_the_way_in_index else set()
         links = [rel for rel in new if os.path.islink(os.path.join(root, rel))]
         if links:  # a path that ran into one of them (or to it, before a '..') may lead elsewhere now
             todo |= {source for ref, of in sources.items()

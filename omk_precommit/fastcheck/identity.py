@@ -121,10 +121,13 @@ def index_listing(root: str, pathspecs: Sequence[str]) -> bytes:
 
 
 def environment() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v) for k, v in os.environ.items()
-                        if k in _ENVIRONMENT or k.startswith(_ENVIRONMENT_PREFIXES)))
+    found = [(k, v) for k, v in os.environ.items() if k in _ENVIRONMENT or k.startswith(_ENVIRONMENT_PREFIXES)]
+    if any(not os.path.isabs(d) for d in os.environ.get('PATH', '').split(os.pathsep)):
+        found.append(('', os.getcwd()))  # a relative PATH entry finds programs from here
+    return tuple(sorted(found))
 
 
-def install() -> tuple[str, ...]:
-    # Read at call time: another release, or the same version installed elsewhere, judges afresh.
-    return (omk_precommit.__version__, os.path.dirname(omk_precommit.__file__ or ''), sys.executable)
+def install() -> tuple[Any, ...]:
+    # Read at call time: another release, or the same version installed elsewhere, judges afresh;
+    # sys.path is where bundle packages are found (PYTHONPATH, a .pth file).
+    return (omk_precommit.__version__, os.path.dirname(omk_precommit.__file__ or ''), sys.executable, tuple(sys.path))

@@ -158,14 +158,29 @@ def missing_interpreter(head: bytes) -> tuple[str, str] | None:
     if not words or line.endswith('\r'):
         return None  # no interpreter at all, or CRLF: crlf_problem says why
     interpreter = words[0]
-    if os.path.basename(interpreter) == 'env' and os.path.isfile(interpreter):
-        args = [w for w in words[1:] if not w.startswith('-') and '=' not in w]
-        if args and not on_path(args[0]):
-            return args[0], line
-        return None
     probed(interpreter)
+    if os.path.basename(interpreter) == 'env' and os.path.isfile(interpreter):
+        program = env_program(words[1:])
+        if program is not None and not on_path(program):
+            return program, line
+        return None
     if os.path.isabs(interpreter) and not os.access(interpreter, os.X_OK):
         return interpreter, line
+    return None
+
+
+ENV_OPTIONS_WITH_A_VALUE = frozenset({'-u', '--unset', '-C', '--chdir'})  # GNU and BSD env
+
+
+def env_program(args: list[str]) -> str | None:
+    """The program ``env ARGS`` runs: the first word that is neither an option (nor the value of
+    ``-u NAME`` / ``-C DIR``) nor a ``NAME=VALUE``; ``-S`` (split the rest) needs no special case."""
+    words = iter(args)
+    for word in words:
+        if word in ENV_OPTIONS_WITH_A_VALUE:
+            next(words, None)
+        elif not word.startswith('-') and '=' not in word:
+            return word
     return None
 
 

@@ -77,6 +77,14 @@ def warm(capsys: pytest.CaptureFixture[str], judged: list[bool], *args: str) -> 
     return second
 
 
+def judged_again(capsys: pytest.CaptureFixture[str], judged: list[bool], *args: str) -> tuple[int, str]:
+    """Run the doctor, which must judge afresh (a changed input), and return its status and output."""
+    before = len(judged)
+    code, out, _ = doctor(capsys, *args)
+    assert len(judged) == before + 1, 'a changed input was not seen: the cached verdict was printed'
+    return code, out
+
+
 def test_unchanged_project_is_not_judged_again_and_prints_the_same_verdict(
     project: Path, capsys: pytest.CaptureFixture[str], judged: list[bool],
 ) -> None:
@@ -359,10 +367,8 @@ def test_an_include_created_after_the_verdict_is_seen(
     assert code == 1 and 'part.md' in out
 
     (project / 'docs/p/part.md').write_text('the part\n')
-    before = len(judged)
-    code, _, _ = doctor(capsys)
+    code, _ = judged_again(capsys, judged)
 
-    assert len(judged) == before + 1
     assert code == 0
 
 
@@ -375,9 +381,7 @@ def test_a_template_prompt_in_the_project_root_leaves_the_verdict_cached(
     warm(capsys, judged)  # its folder is the whole project: not an input (.git changes on every run)
 
     (project / 'part.md').write_text('the part, edited\n')
-    before = len(judged)
-    doctor(capsys)
-    assert len(judged) == before + 1  # what it includes by name is
+    judged_again(capsys, judged)  # what it includes by name is an input
 
 
 def test_a_script_reached_through_a_link_to_the_root_is_an_input(
@@ -395,10 +399,8 @@ def test_a_script_reached_through_a_link_to_the_root_is_an_input(
     assert code == 0
 
     script.chmod(0o644)
-    before = len(judged)
-    code, out, _ = doctor(capsys)
+    code, out = judged_again(capsys, judged)
 
-    assert len(judged) == before + 1
     assert code == 1 and 'not executable' in out
 
 
@@ -425,16 +427,14 @@ def test_a_program_a_hook_needs_installed_or_removed_later_is_seen(
     installed = Path(os.environ['PATH'].split(os.pathsep)[0]) / program
     installed.write_text('#!/bin/sh\nexit 0\n')
     installed.chmod(0o755)
-    before = len(judged)
-    _, found, _ = doctor(capsys)
-    assert len(judged) == before + 1 and program not in found
+    _, found = judged_again(capsys, judged)
+    assert program not in found
 
     settle()
     warm(capsys, judged)
     installed.unlink()
-    before = len(judged)
-    _, gone, _ = doctor(capsys)
-    assert len(judged) == before + 1 and program in gone  # never a cached pass once it is gone
+    _, gone = judged_again(capsys, judged)
+    assert program in gone  # never a cached pass once it is gone
 
 
 def test_a_script_named_by_its_absolute_path_in_the_project_is_an_input(
@@ -448,9 +448,8 @@ def test_a_script_named_by_its_absolute_path_in_the_project_is_an_input(
 
     (project / 'scripts' / 'run.sh').write_text('#!/bin/sh\nexit 0\n')
     (project / 'scripts' / 'run.sh').chmod(0o755)
-    before = len(judged)
-    _, found, _ = doctor(capsys)
-    assert len(judged) == before + 1 and 'does not exist' not in found
+    _, found = judged_again(capsys, judged)
+    assert 'does not exist' not in found
 
 
 def test_a_path_bundle_restored_after_the_verdict_is_seen(
@@ -467,9 +466,8 @@ def test_a_path_bundle_restored_after_the_verdict_is_seen(
     assert code == 1 and 'has no omk-bundle.toml' in out
 
     toml.write_bytes(kept)
-    before = len(judged)
-    code, out, _ = doctor(capsys)
-    assert len(judged) == before + 1 and 'has no omk-bundle.toml' not in out
+    code, out = judged_again(capsys, judged)
+    assert 'has no omk-bundle.toml' not in out
 
 
 def test_a_bundle_package_uninstalled_after_the_verdict_is_seen(
@@ -487,25 +485,21 @@ def test_a_bundle_package_uninstalled_after_the_verdict_is_seen(
 
     toml = site / 'acme_kimi_assets' / 'omk-bundle.toml'
     toml.write_text(toml.read_text().replace('version = "1.0.0"', 'version = "1.0.1"'))  # edited in place
-    before = len(judged)
-    code, out, _ = doctor(capsys)
-    assert len(judged) == before + 1 and '1.0.1 available' in out
+    code, out = judged_again(capsys, judged)
+    assert '1.0.1 available' in out
     settle()
     warm(capsys, judged)
 
     sys.path.remove(str(site))  # PYTHONPATH no longer names it
-    before = len(judged)
-    code, out, _ = doctor(capsys)
-    assert len(judged) == before + 1 and code == 1 and 'is not installed' in out
+    code, out = judged_again(capsys, judged)
+    assert code == 1 and 'is not installed' in out
     sys.path.insert(0, str(site))
     settle()
     warm(capsys, judged)
 
     for installed in site.iterdir():  # pip uninstall, by hand
         shutil.rmtree(installed)
-    before = len(judged)
-    code, out, _ = doctor(capsys)
-    assert len(judged) == before + 1
+    code, out = judged_again(capsys, judged)
     assert code == 1 and 'is not installed' in out
 
 
@@ -525,9 +519,7 @@ def test_an_env_interpreter_elsewhere_removed_later_is_seen(
     assert code == 0
 
     env.unlink()
-    before = len(judged)
-    code, out, _ = doctor(capsys)
-    assert len(judged) == before + 1
+    code, out = judged_again(capsys, judged)
     assert code == 1 and 'does not exist' in out
 
 
@@ -548,9 +540,7 @@ def test_a_staged_link_retargeted_is_seen(
     (project / 'td').unlink()
     os.symlink('tools/e', project / 'td')
     git(project, 'add', 'td')
-    before = len(judged)
-    code, out, _ = doctor(capsys, '--staged')
-    assert len(judged) == before + 1
+    code, out = judged_again(capsys, judged, '--staged')
     assert code == 1 and 'not executable' in out
 
 
@@ -568,6 +558,5 @@ def test_a_relative_path_entry_makes_the_directory_part_of_the_context(
     assert 'relprog is not on PATH' not in out
 
     monkeypatch.chdir(project / 'sub')  # from here, PATH's "tools" is sub/tools
-    before = len(judged)
-    _, out, _ = doctor(capsys)
-    assert len(judged) == before + 1 and 'relprog is not on PATH' in out
+    _, out = judged_again(capsys, judged)
+    assert 'relprog is not on PATH' in out

@@ -266,6 +266,12 @@ def add_file(root: Path, rel: str, text: str, mode: int = 0o644) -> None:
     (root / rel).chmod(mode)
 
 
+def add_agent(root: Path, *, extend: str = 'default', system_prompt_path: str | None = None) -> None:
+    """The Kimi CLI agent ``mine``, extending ``extend``, with its prompt at ``system_prompt_path`` if given."""
+    prompt = f'  system_prompt_path: {system_prompt_path}\n' if system_prompt_path else ''
+    add_file(root, '.kimi/agents/mine/agent.yaml', f'version: 1\nagent:\n  extend: {extend}\n  name: mine\n{prompt}')
+
+
 def test_a_dotdot_after_a_symlink_leads_where_the_link_leads(repo: Path, tmp_path: Path):
     install_project_assets(repo)
     skills = '.kimi/skills'
@@ -288,8 +294,7 @@ def test_a_template_prompt_kept_in_a_skill_folder_can_include_its_neighbours(rep
     add_skill(repo, '.kimi/skills/foo', 'foo')
     add_file(repo, '.kimi/skills/foo/prompts/system.md', 'Hi\n{% include "part.md" %}\n')
     add_file(repo, '.kimi/skills/foo/prompts/part.md', 'the included part\n')
-    add_file(repo, '.kimi/agents/mine/agent.yaml', 'version: 1\nagent:\n  name: mine\n  extend: default\n'
-                                                  '  system_prompt_path: ../../skills/foo/prompts/system.md\n')
+    add_agent(repo, system_prompt_path='../../skills/foo/prompts/system.md')
     git(repo, 'add', '-A')
 
     assert same_as_on_a_clone(repo, tmp_path) == []
@@ -300,8 +305,7 @@ def test_an_extend_chain_is_followed_whatever_the_file_names(repo: Path, tmp_pat
     add_skill(repo, '.kimi/skills/foo', 'foo')
     add_file(repo, '.kimi/skills/foo/specs/base.agent', 'version: 1\nagent:\n  extend: root.yaml\n  name: base\n')
     add_file(repo, '.kimi/skills/foo/specs/root.yaml', 'version: 1\nagent:\n  extend: default\n  name: root\n')
-    add_file(repo, '.kimi/agents/mine/agent.yaml',
-             'version: 1\nagent:\n  extend: ../../skills/foo/specs/base.agent\n  name: mine\n')
+    add_agent(repo, extend='../../skills/foo/specs/base.agent')
     git(repo, 'add', '-A')
 
     assert same_as_on_a_clone(repo, tmp_path) == []
@@ -377,8 +381,7 @@ def test_a_linked_template_prompt_includes_from_the_folder_of_the_link(repo: Pat
     add_file(repo, 'docs/p/part.md', 'part\n')
     add_file(repo, 'docs/p/sub/more.md', 'more\n')
     os.symlink('../t/system.md', repo / 'docs/p/system.md')  # Jinja's loader is rooted where the spec points
-    add_file(repo, '.kimi/agents/mine/agent.yaml', 'version: 1\nagent:\n  extend: default\n  name: mine\n'
-                                                  '  system_prompt_path: ../../../docs/p/system.md\n')
+    add_agent(repo, system_prompt_path='../../../docs/p/system.md')
     git(repo, 'add', '-A')
 
     assert same_as_on_a_clone(repo, tmp_path) == []
@@ -389,7 +392,7 @@ def test_chains_longer_than_eight_are_followed(repo: Path, tmp_path: Path):
     for i in range(1, 12):
         parent = f'a{i + 1}.yaml' if i < 11 else 'default'
         add_file(repo, f'docs/a{i}.yaml', f'version: 1\nagent:\n  extend: {parent}\n  name: a{i}\n')
-    add_file(repo, '.kimi/agents/mine/agent.yaml', 'version: 1\nagent:\n  extend: ../../../docs/a1.yaml\n  name: mine\n')
+    add_agent(repo, extend='../../../docs/a1.yaml')
     (repo / 'l').mkdir()
     add_file(repo, 'l/l10', '[[hooks]]\nevent = "Stop"\ncommand = ".kimi/hooks/notify.sh"\n')
     for i in range(1, 10):

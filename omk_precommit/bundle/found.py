@@ -110,12 +110,11 @@ def find_recorded(ref: BundleRef, root: Path, manifest_rel: str) -> BundleInfo:
         if place and os.path.isdir(place):
             probed(place)
     info = bundle_by_name(ref.name)
-    if info is not None:
-        probed(info.directory / 'omk-bundle.toml')  # edited in place (an editable install), it is seen
     if info is None:
         package = f'{ref.package}=={ref.version}' if ref.package else 'the package that ships it'
         raise OmkError(f'{manifest_rel}: the recorded bundle {ref.name} {ref.version} is not installed; '
                        f'add {package} to the omk hooks\' additional_dependencies (or pip install it)')
+    probed(info.directory / 'omk-bundle.toml')  # edited in place (an editable install), it is seen
     return info
 
 

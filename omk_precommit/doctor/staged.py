@@ -33,7 +33,15 @@ from omk_precommit.doctor.manifest import LoadedManifest, load_manifest
 from omk_precommit.doctor.project import agents_md_candidates
 from omk_precommit.engine.findings import DiagResult, Findings
 from omk_precommit.engine.fsutil import make_directory_within, read_regular
-from omk_precommit.engine.gitutil import REGULAR_MODES, IndexEntry, checkout_index, checkout_paths, index_entries, untracked_files
+from omk_precommit.engine.gitutil import (
+    REGULAR_MODES,
+    IndexEntry,
+    checkout_index,
+    checkout_paths,
+    index_entries,
+    untracked_files,
+)
+from omk_precommit.engine.gitutil import staged_paths as entries_among
 from omk_precommit.errors import OmkError
 from omk_precommit.fastcheck.check import staged_fingerprints
 from omk_precommit.kimi_config.records import RECORD_SUFFIX
@@ -127,12 +135,8 @@ def staged_tree(project: Path, runtime: Runtime) -> Iterator[StagedTree]:
             return (checkout_paths(project, [unseen[rel] for rel in paths if rel in unseen], root)
                     + (checkout_index(project, rest, root) if rest else []))
 
-        def index_files(paths: list[str]) -> list[str]:
-            """Those of ``paths`` that are files (or links) in the index, not folders."""
-            asked = set(paths)
-            return [e.path for e in index_entries(project, paths) if e.path in asked]
-
-        covered = follow_references(root, written, wanted, fetch, absent=left_out, entries=index_files)
+        covered = follow_references(root, written, wanted, fetch, absent=left_out,
+                                    entries=lambda paths: sorted(entries_among(project, paths)))
         yield StagedTree(root, project, runtime.base_dir, tuple(untracked_files(project, wanted)), tuple(covered),
                          left_out, loaded)
     finally:
